@@ -1,0 +1,69 @@
+# Lobby: terminal chat over STOMP-over-SockJS.
+# `make run` starts the server (SQLite default); `make client` opens the terminal client;
+# `make test` installs what tests need and runs them all.
+
+SWIFT        ?= swift
+SWIFTFLAGS   ?=
+BUILD_DIR    ?= .build
+VENV         ?= .venv
+PORT         ?= 8080
+DATABASE     ?= lobby.sqlite
+APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps
+PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0
+
+.PHONY: all build build-tests test test-swift test-e2e lint format ci run client bench clean deps deps-apt deps-py
+
+all: build
+
+## deps: install (only when missing) every Debian and PyPI package the build and tests need.
+deps: deps-apt deps-py
+
+deps-apt:
+	@missing=""; for p in $(APT_PACKAGES); do \
+	    dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	    echo "deps: installing$$missing"; \
+	    SUDO=""; [ "$$(id -u)" = 0 ] || SUDO=sudo; \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing; \
+	fi
+
+deps-py: $(VENV)/.installed
+
+$(VENV)/.installed: Makefile
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check $(PY_PACKAGES)
+	touch $@
+
+build: deps-apt
+	$(SWIFT) build --build-path $(BUILD_DIR) $(SWIFTFLAGS)
+
+build-tests: deps-apt
+	$(SWIFT) build --build-path $(BUILD_DIR) --build-tests $(SWIFTFLAGS)
+
+## test: Swift unit + loopback integration tests, then end-to-end tests (Python clients, tmux).
+test: deps build-tests
+	$(SWIFT) test --build-path $(BUILD_DIR) --skip-build $(SWIFTFLAGS)
+	LOBBY_BIN=$(BUILD_DIR)/debug $(VENV)/bin/pytest -q tests
+
+lint:
+	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
+
+format:
+	$(SWIFT) format format --in-place --recursive --parallel Package.swift Sources Tests
+
+ci: lint
+	$(MAKE) test SWIFTFLAGS="-Xswiftc -warnings-as-errors"
+
+run: build
+	@echo "Starting lobby-server (SQLite at $(DATABASE)). Open a client in another terminal with: make client"
+	$(BUILD_DIR)/debug/lobby-server --port $(PORT) --database $(DATABASE)
+
+client: build
+	$(BUILD_DIR)/debug/lobby --server http://127.0.0.1:$(PORT)/connection
+
+bench:
+	@echo "lobby-bench is not built yet (issue 5); nothing to measure."; exit 1
+
+clean:
+	rm -rf $(BUILD_DIR) $(VENV)

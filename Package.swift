@@ -1,0 +1,125 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let strictSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6)
+]
+
+let package = Package(
+    name: "Lobby",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "lobby-server", targets: ["lobby-server"]),
+        .executable(name: "lobby", targets: ["lobby"]),
+        .library(name: "STOMP", targets: ["STOMP"]),
+        .library(name: "SockJS", targets: ["SockJS"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+    ],
+    targets: [
+        // Protocol modules: no I/O, time is an input.
+        .target(name: "STOMP", swiftSettings: strictSettings),
+        .target(name: "SockJS", swiftSettings: strictSettings),
+
+        // Domain values and presence state.
+        .target(name: "LobbyCore", swiftSettings: strictSettings),
+
+        // Storage protocol + SQLite adapter.
+        .target(
+            name: "LobbyStore",
+            dependencies: [
+                "LobbyCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // Server: transports, STOMP sessions, broker, wiring.
+        .target(
+            name: "LobbyServer",
+            dependencies: [
+                "STOMP", "SockJS", "LobbyCore", "LobbyStore",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "lobby-server",
+            dependencies: [
+                "LobbyServer", "LobbyStore", "LobbyCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        // Client: ncursesw system library, network, pure state + views, executable.
+        .systemLibrary(
+            name: "CNCurses",
+            pkgConfig: "ncursesw",
+            providers: [.apt(["libncurses-dev"])]
+        ),
+        .target(
+            name: "LobbyClient",
+            dependencies: [
+                "STOMP", "SockJS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .target(
+            name: "LobbyTUI",
+            dependencies: ["CNCurses"],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "lobby",
+            dependencies: [
+                "LobbyClient", "LobbyTUI", "SockJS",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
+        .testTarget(name: "STOMPTests", dependencies: ["STOMP"], swiftSettings: strictSettings),
+        .testTarget(name: "SockJSTests", dependencies: ["SockJS"], swiftSettings: strictSettings),
+        .testTarget(name: "LobbyCoreTests", dependencies: ["LobbyCore"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "LobbyStoreTests",
+            dependencies: ["LobbyStore", "LobbyCore"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LobbyServerTests",
+            dependencies: [
+                "LobbyServer", "LobbyStore", "LobbyCore", "STOMP", "SockJS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "LobbyClientTests",
+            dependencies: ["LobbyClient", "STOMP", "SockJS"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(name: "LobbyTUITests", dependencies: ["LobbyTUI"], swiftSettings: strictSettings),
+    ]
+)

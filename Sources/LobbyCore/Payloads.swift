@@ -1,0 +1,158 @@
+/// The JSON payloads of Lobby's STOMP destinations (see docs/protocol.md).
+///
+/// The server encodes these and the terminal client decodes them, so both sides share one
+/// definition of the wire contract.
+
+/// `SEND /app/identity`: who this session is.
+public struct IdentityRequest: Codable, Sendable, Equatable {
+    /// The session id of the connection the frame is sent on (the client parses it from its transport URL).
+    public var sessionId: String
+    /// The display name.
+    public var clientData: String
+
+    public init(sessionId: String, clientData: String) {
+        self.sessionId = sessionId
+        self.clientData = clientData
+    }
+}
+
+/// `SEND /app/chat`.
+public struct ChatRequest: Codable, Sendable, Equatable {
+    public var text: String
+
+    public init(text: String) {
+        self.text = text
+    }
+}
+
+/// One stored chat message: a `MESSAGE` on `/topic/chat`, and an entry of `welcome.history`.
+public struct ChatMessage: Codable, Sendable, Equatable, Identifiable {
+    public var type: String = "message"
+    public var id: Int64
+    public var user: String
+    public var text: String
+    public var at: Timestamp
+
+    public init(id: Int64, user: String, text: String, at: Timestamp) {
+        self.id = id
+        self.user = user
+        self.text = text
+        self.at = at
+    }
+}
+
+/// One entry of the member list: each user once, with the number of live sessions.
+public struct Member: Codable, Sendable, Equatable, Hashable {
+    public var user: String
+    public var sessions: Int
+
+    public init(user: String, sessions: Int) {
+        self.user = user
+        self.sessions = sessions
+    }
+}
+
+/// A `MESSAGE` on `/topic/presence`.
+public struct PresenceEvent: Codable, Sendable, Equatable {
+    public enum Kind: String, Codable, Sendable {
+        case join
+        case leave
+    }
+
+    public var type: Kind
+    public var user: String
+    /// Present on `leave` only.
+    public var reason: LeaveReason?
+    /// The user's live sessions after the change.
+    public var sessions: Int
+    public var at: Timestamp
+
+    public static func join(_ user: String, sessions: Int, at: Timestamp) -> PresenceEvent {
+        PresenceEvent(type: .join, user: user, reason: nil, sessions: sessions, at: at)
+    }
+
+    public static func leave(_ user: String, reason: LeaveReason, sessions: Int, at: Timestamp) -> PresenceEvent {
+        PresenceEvent(type: .leave, user: user, reason: reason, sessions: sessions, at: at)
+    }
+
+    public init(type: Kind, user: String, reason: LeaveReason?, sessions: Int, at: Timestamp) {
+        self.type = type
+        self.user = user
+        self.reason = reason
+        self.sessions = sessions
+        self.at = at
+    }
+}
+
+/// The private answer to a successful identity, on `/user/queue/reply`.
+public struct Welcome: Codable, Sendable, Equatable {
+    public var type: String = "welcome"
+    public var sessionId: String
+    public var user: String
+    /// Each user once, sorted by name.
+    public var members: [Member]
+    /// The most recent messages, oldest first.
+    public var history: [ChatMessage]
+
+    public init(sessionId: String, user: String, members: [Member], history: [ChatMessage]) {
+        self.sessionId = sessionId
+        self.user = user
+        self.members = members
+        self.history = history
+    }
+}
+
+/// A private error on `/user/queue/reply`.
+public struct ErrorEvent: Codable, Sendable, Equatable {
+    public var type: String = "error"
+    public var code: String
+    public var message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+}
+
+/// What arrives on `/user/queue/reply`.
+public enum Reply: Decodable, Sendable, Equatable {
+    case welcome(Welcome)
+    case error(ErrorEvent)
+
+    private enum CodingKeys: String, CodingKey {
+        case type
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try container.decode(String.self, forKey: .type)
+        switch type {
+        case "welcome": self = .welcome(try Welcome(from: decoder))
+        case "error": self = .error(try ErrorEvent(from: decoder))
+        default:
+            throw DecodingError.dataCorruptedError(
+                forKey: .type, in: container, debugDescription: "unknown reply type \(type)")
+        }
+    }
+}
+
+/// Codes of private `error` events.
+public enum ErrorCode {
+    public static let sessionMismatch = "session-mismatch"
+    public static let invalidName = "invalid-name"
+    public static let invalidText = "invalid-text"
+    public static let invalidJSON = "invalid-json"
+    public static let notIdentified = "not-identified"
+    public static let unknownDestination = "unknown-destination"
+    public static let rateLimited = "rate-limited"
+    public static let storeUnavailable = "store-unavailable"
+}
+
+/// Destinations of the wire contract.
+public enum Destination {
+    public static let identity = "/app/identity"
+    public static let chat = "/app/chat"
+    public static let chatTopic = "/topic/chat"
+    public static let presenceTopic = "/topic/presence"
+    public static let reply = "/user/queue/reply"
+}

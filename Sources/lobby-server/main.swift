@@ -1,0 +1,1 @@
+print("lobby-server: not built yet")

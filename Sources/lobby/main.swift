@@ -1,0 +1,1 @@
+print("lobby: not built yet")
