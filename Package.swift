@@ -7,7 +7,7 @@ let strictSettings: [SwiftSetting] = [
 
 let package = Package(
     name: "Lobby",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],
     products: [
         .executable(name: "lobby-server", targets: ["lobby-server"]),
         .executable(name: "lobby", targets: ["lobby"]),
@@ -73,7 +73,7 @@ let package = Package(
         .target(
             name: "LobbyClient",
             dependencies: [
-                "STOMP", "SockJS",
+                "STOMP", "SockJS", "LobbyCore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -83,13 +83,13 @@ let package = Package(
         ),
         .target(
             name: "LobbyTUI",
-            dependencies: ["CNCurses"],
+            dependencies: ["CNCurses", "LobbyCore"],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "lobby",
             dependencies: [
-                "LobbyClient", "LobbyTUI", "SockJS",
+                "LobbyClient", "LobbyTUI", "LobbyCore", "SockJS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: strictSettings
@@ -117,9 +117,9 @@ let package = Package(
         ),
         .testTarget(
             name: "LobbyClientTests",
-            dependencies: ["LobbyClient", "STOMP", "SockJS"],
+            dependencies: ["LobbyClient", "LobbyCore", "STOMP", "SockJS"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "LobbyTUITests", dependencies: ["LobbyTUI"], swiftSettings: strictSettings),
+        .testTarget(name: "LobbyTUITests", dependencies: ["LobbyTUI", "LobbyCore"], swiftSettings: strictSettings),
     ]
 )

@@ -1,0 +1,128 @@
+import LobbyCore
+import STOMP
+import Synchronization
+
+/// Topic subscriptions and fan-out.
+///
+/// `publish` encodes a message once per distinct (subscription id, STOMP version) and enqueues
+/// the same bytes on every subscriber without awaiting any of them: each session's bounded queue
+/// decides on its own whether its client keeps up.
+final class Broker: Sendable {
+    struct Subscription: Sendable {
+        let session: any SessionHandle
+        let subscriptionID: String
+        let version: Version
+    }
+
+    private struct State {
+        /// destination → subscriptions, in subscription order.
+        var byDestination: [String: [Subscription]] = [:]
+        var nextMessageID: UInt64 = 1
+    }
+
+    private let state = Mutex(State())
+
+    func subscribe(_ session: any SessionHandle, id subscriptionID: String, to destination: String, version: Version) {
+        state.withLock { state in
+            state.byDestination[destination, default: []].append(
+                Subscription(session: session, subscriptionID: subscriptionID, version: version))
+        }
+    }
+
+    /// Removes one subscription by its id; returns whether it existed.
+    @discardableResult
+    func unsubscribe(_ session: any SessionHandle, id subscriptionID: String) -> Bool {
+        state.withLock { state in
+            var removed = false
+            for (destination, subscriptions) in state.byDestination {
+                let kept = subscriptions.filter { !($0.session === session && $0.subscriptionID == subscriptionID) }
+                if kept.count != subscriptions.count {
+                    removed = true
+                    state.byDestination[destination] = kept.isEmpty ? nil : kept
+                }
+            }
+            return removed
+        }
+    }
+
+    /// Forgets every subscription of a session that ended.
+    func removeAll(of session: any SessionHandle) {
+        state.withLock { state in
+            for (destination, subscriptions) in state.byDestination {
+                let kept = subscriptions.filter { $0.session !== session }
+                if kept.count != subscriptions.count {
+                    state.byDestination[destination] = kept.isEmpty ? nil : kept
+                }
+            }
+        }
+    }
+
+    func hasSubscription(_ session: any SessionHandle, id subscriptionID: String) -> Bool {
+        state.withLock { state in
+            state.byDestination.values.contains { subscriptions in
+                subscriptions.contains { $0.session === session && $0.subscriptionID == subscriptionID }
+            }
+        }
+    }
+
+    /// Sends a JSON body to every subscriber of `destination` except the session `excluded`.
+    func publish(_ body: [UInt8], to destination: String, excluding excluded: SessionID? = nil) {
+        let (subscriptions, messageID) = state.withLock { state in
+            defer { state.nextMessageID += 1 }
+            return (state.byDestination[destination] ?? [], state.nextMessageID)
+        }
+        guard !subscriptions.isEmpty else { return }
+        // Encode once per distinct subscription id and version: clients of one kind all use the
+        // same ids (stomp.js "sub-0", our client "chat"), so this is usually a single encoding.
+        var encodings: [String: EncodedFrame] = [:]
+        for subscription in subscriptions where subscription.session.id != excluded {
+            let key = subscription.version.rawValue + ":" + subscription.subscriptionID
+            let encoded: EncodedFrame
+            if let cached = encodings[key] {
+                encoded = cached
+            } else {
+                encoded = EncodedFrame(
+                    Self.messageFrame(
+                        body, destination: destination, subscriptionID: subscription.subscriptionID,
+                        messageID: messageID),
+                    version: subscription.version)
+                encodings[key] = encoded
+            }
+            subscription.session.enqueue(encoded)
+        }
+    }
+
+    /// Sends a JSON body privately to one session on its subscription to `destination`
+    /// (Spring's user destinations: `/user/queue/reply` reaches only the session that subscribed).
+    /// Returns false when the session has no such subscription.
+    @discardableResult
+    func sendPrivately(_ body: [UInt8], to destination: String, session: any SessionHandle) -> Bool {
+        let (matches, messageID) = state.withLock { state in
+            defer { state.nextMessageID += 1 }
+            return ((state.byDestination[destination] ?? []).filter { $0.session === session }, state.nextMessageID)
+        }
+        for subscription in matches {
+            session.enqueue(
+                EncodedFrame(
+                    Self.messageFrame(
+                        body, destination: destination, subscriptionID: subscription.subscriptionID,
+                        messageID: messageID),
+                    version: subscription.version))
+        }
+        return !matches.isEmpty
+    }
+
+    static func messageFrame(_ body: [UInt8], destination: String, subscriptionID: String, messageID: UInt64)
+        -> Frame
+    {
+        Frame(
+            .message,
+            headers: Headers([
+                ("destination", destination),
+                ("content-type", "application/json"),
+                ("subscription", subscriptionID),
+                ("message-id", String(messageID)),
+            ]),
+            body: body)
+    }
+}

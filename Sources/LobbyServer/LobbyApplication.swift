@@ -1,0 +1,166 @@
+import LobbyCore
+import LobbyStore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import ServiceLifecycle
+import SockJS
+
+/// The running server: store, lobby and the listening socket, as one `Service`.
+///
+/// `run()` serves until graceful shutdown is requested (SIGINT/SIGTERM through
+/// ServiceLifecycle, or cancellation), then ends every session with `shutdown`, drains the store
+/// writer and closes the socket.
+public final class LobbyApplication: Service, Sendable {
+    public let configuration: ServerConfiguration
+    let lobby: Lobby
+    private let writer: StoreWriter
+    private let group: MultiThreadedEventLoopGroup
+    private let serverChannel: any Channel
+    private let logger: Logger
+
+    /// The port actually bound (useful with `--port 0`).
+    public var port: Int { serverChannel.localAddress?.port ?? configuration.port }
+
+    init(
+        configuration: ServerConfiguration, lobby: Lobby, writer: StoreWriter, group: MultiThreadedEventLoopGroup,
+        serverChannel: any Channel, logger: Logger
+    ) {
+        self.configuration = configuration
+        self.lobby = lobby
+        self.writer = writer
+        self.group = group
+        self.serverChannel = serverChannel
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        logger.info("listening on http://\(configuration.host):\(port)\(configuration.normalizedPrefix)")
+        await withTaskGroup(of: Void.self) { group in
+            group.addTask { await self.writer.run() }
+            await withGracefulShutdownHandler {
+                try? await self.serverChannel.closeFuture.get()
+            } onGracefulShutdown: {
+                self.serverChannel.close(promise: nil)
+            }
+            await self.stop()
+            await group.waitForAll()
+        }
+        try? await self.group.shutdownGracefully()
+    }
+
+    /// Ends every session (`shutdown`), stores it, and stops the writer.
+    private func stop() async {
+        logger.info("shutting down", metadata: ["sessions": "\(lobby.liveSessionCount)"])
+        serverChannel.close(promise: nil)
+        lobby.shutdown()
+        await writer.flush()
+        writer.finish()
+    }
+}
+
+/// Opens the store, closes sessions a crash left open (`restart`), loads recent history and
+/// binds the listening socket. Tests call this with port 0.
+public func buildApplication(configuration: ServerConfiguration, logger: Logger) async throws -> LobbyApplication {
+    let store = try SQLiteStore(path: configuration.databasePath)
+    return try await buildApplication(configuration: configuration, store: store, logger: logger)
+}
+
+public func buildApplication(
+    configuration: ServerConfiguration, store: any LobbyStore, logger: Logger
+) async throws -> LobbyApplication {
+    let closed = try await store.closeOpenSessions(reason: .restart, at: .now())
+    if closed > 0 {
+        logger.notice("closed sessions left open by an earlier run", metadata: ["count": "\(closed)", "reason": "restart"])
+    }
+    let history = try await store.recentMessages(limit: configuration.historyLimit)
+    let writer = StoreWriter(store: store)
+    let lobby = Lobby(writer: writer, history: history, historyLimit: configuration.historyLimit, logger: logger)
+    let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
+    let services = SockJSService.services(for: configuration)
+    let pipeline = PipelineFactory(configuration: configuration, lobby: lobby, services: services, logger: logger)
+    do {
+        let channel = try await ServerBootstrap(group: group)
+            .serverChannelOption(.backlog, value: 1024)
+            .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            .childChannelOption(
+                .writeBufferWaterMark,
+                value: .init(low: configuration.maxQueuedBytes / 2, high: configuration.maxQueuedBytes))
+            .childChannelInitializer { channel in pipeline.configure(channel) }
+            .bind(host: configuration.host, port: configuration.port)
+            .get()
+        return LobbyApplication(
+            configuration: configuration, lobby: lobby, writer: writer, group: group, serverChannel: channel,
+            logger: logger)
+    } catch {
+        try? await group.shutdownGracefully()
+        throw error
+    }
+}
+
+/// Builds each accepted connection's pipeline: HTTP, with WebSocket upgrade for the
+/// `websocket` routes.
+struct PipelineFactory: Sendable {
+    let configuration: ServerConfiguration
+    let lobby: Lobby
+    let services: [SockJSService]
+    let logger: Logger
+
+    func configure(_ channel: any Channel) -> EventLoopFuture<Void> {
+        let maxMessage = configuration.maxFrameBytes * 2 + 4096
+        let upgrader = NIOWebSocketServerUpgrader(
+            maxFrameSize: maxMessage,
+            automaticErrorHandling: true,
+            shouldUpgrade: { [services] channel, head in
+                let (service, route) = SockJSService.resolve(path: head.uri, in: services)
+                switch (service, route) {
+                case (.some, .rawWebSocket), (.some, .session(_, _, .websocket)):
+                    return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+                default:
+                    return channel.eventLoop.makeSucceededFuture(nil)
+                }
+            },
+            upgradePipelineHandler: { [self] channel, head in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(
+                        NIOWebSocketFrameAggregator(
+                            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,
+                            maxAccumulatedFrameSize: maxMessage))
+                    try channel.pipeline.syncOperations.addHandler(sessionHandler(for: head, channel: channel))
+                }
+            })
+        return channel.pipeline.configureHTTPServerPipeline(
+            withServerUpgrade: (
+                upgraders: [upgrader],
+                completionHandler: { context in
+                    context.pipeline.removeHandler(name: HTTPHandler.name, promise: nil)
+                }
+            )
+        ).flatMapThrowing { [services] in
+            try channel.pipeline.syncOperations.addHandler(HTTPHandler(services: services), name: HTTPHandler.name)
+        }
+    }
+
+    private func sessionHandler(for head: HTTPRequestHead, channel: any Channel) -> any ChannelHandler {
+        let (service, route) = SockJSService.resolve(path: head.uri, in: services)
+        let remote = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
+        switch (service?.kind, route) {
+        case (.echo, _):
+            return EchoWebSocketHandler(closesImmediately: false)
+        case (.close, _):
+            return EchoWebSocketHandler(closesImmediately: true)
+        case (_, .session(_, let session, _)):
+            return WebSocketSessionHandler(
+                sessionID: SessionID(session), framing: .sockJS, lobby: lobby, configuration: configuration,
+                remoteAddress: remote, logger: logger)
+        default:
+            var generator = SystemRandomNumberGenerator()
+            return WebSocketSessionHandler(
+                sessionID: SessionID(randomSessionID(length: 12, using: &generator)), framing: .raw, lobby: lobby,
+                configuration: configuration, remoteAddress: remote, logger: logger)
+        }
+    }
+}

@@ -1,0 +1,41 @@
+import Logging
+
+/// Everything `lobby-server` can be told on its command line, with the defaults of DESIGN.md.
+public struct ServerConfiguration: Sendable {
+    public var host: String = "127.0.0.1"
+    /// 0 picks a free port.
+    public var port: Int = 8080
+    /// SockJS prefix of the lobby endpoint, without a trailing slash.
+    public var prefix: String = "/connection"
+    /// SQLite file of the embedded store.
+    public var databasePath: String = "lobby.sqlite"
+    /// STOMP heart-beat offer and WebSocket ping interval; a peer silent for twice this is dead.
+    public var heartbeatMilliseconds: Int = 10_000
+    /// SockJS `h` frame after this much outbound silence.
+    public var sockJSHeartbeatMilliseconds: Int = 25_000
+    /// Messages of history sent in `welcome`.
+    public var historyLimit: Int = 50
+    /// Largest STOMP frame accepted from a client.
+    public var maxFrameBytes: Int = 65_536
+    /// Outbound bytes a session may have queued before it is disconnected as `slow`.
+    public var maxQueuedBytes: Int = 1 << 20
+    /// Chat messages a session may send per second (sustained) and in a burst.
+    public var chatRatePerSecond: Double = 5
+    public var chatBurst: Double = 20
+    /// STOMP frames a session may send per second (sustained) and in a burst before it is cut off.
+    public var frameRatePerSecond: Double = 200
+    public var frameBurst: Double = 400
+    /// Mount the SockJS protocol test services (`/echo`, `/close`, …).
+    public var sockJSTestServices: Bool = false
+    public var logLevel: Logger.Level = .info
+
+    public init() {}
+
+    /// The prefix normalised: leading slash, no trailing slash.
+    var normalizedPrefix: String {
+        var value = prefix
+        while value.hasSuffix("/") { value.removeLast() }
+        if !value.hasPrefix("/") { value = "/" + value }
+        return value
+    }
+}

@@ -1,0 +1,14 @@
+import LobbyCore
+
+/// The lobby's view of one live connection, whatever its transport.
+///
+/// The coordinator and the broker call these from any thread; implementations hop to their own
+/// event loop and never block the caller, so fan-out never waits on a client.
+protocol SessionHandle: AnyObject, Sendable {
+    var id: SessionID { get }
+    /// Queues already-encoded bytes of one outbound STOMP frame. Never blocks; a session whose
+    /// queue overflows ends itself with reason `slow`.
+    func enqueue(_ frame: EncodedFrame)
+    /// Ends the transport after the lobby recorded the end (e.g. server shutdown, kick).
+    func terminate(reason: LeaveReason)
+}

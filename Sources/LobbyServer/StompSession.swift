@@ -1,0 +1,301 @@
+import LobbyCore
+import Logging
+import NIOCore
+import STOMP
+
+/// What a STOMP session needs from the transport carrying it. Implemented by the WebSocket
+/// transports (and later the SockJS HTTP transports); the session never knows which it has.
+/// All methods are called on the transport's event loop.
+protocol StompTransport: AnyObject {
+    var framing: Framing { get }
+    /// Whether the transport's outbound queue is below its bound.
+    var canAcceptWrites: Bool { get }
+    func write(_ frame: EncodedFrame)
+    /// Closes the connection. `reason` says why the session ended (for the close code).
+    func close(reason: LeaveReason)
+}
+
+/// One STOMP session on one connection: drives the pure `ServerConnectionStateMachine`, routes
+/// application frames to the lobby, and keeps the heart-beat timer. Event-loop bound.
+final class StompSession {
+    static let knownSubscriptions: Set<String> = [
+        Destination.chatTopic, Destination.presenceTopic, Destination.reply,
+    ]
+
+    let id: SessionID
+    let eventLoop: any EventLoop
+    private let lobby: Lobby
+    private let configuration: ServerConfiguration
+    private let logger: Logger
+    /// Weak: the transport owns the session.
+    private weak var transport: (any StompTransport)?
+    private var machine: ServerConnectionStateMachine
+    private var chatBucket: TokenBucket
+    private var frameBucket: TokenBucket
+    private var timer: Scheduled<Void>?
+    private var timerDeadline: UInt64?
+    /// Set once the session left the lobby; nothing is processed after that.
+    private(set) var isEnded = false
+    private(set) var handle: ChannelSessionHandle!
+
+    init(
+        id: SessionID, eventLoop: any EventLoop, lobby: Lobby, configuration: ServerConfiguration,
+        transport: any StompTransport, logger: Logger
+    ) {
+        self.id = id
+        self.eventLoop = eventLoop
+        self.lobby = lobby
+        self.configuration = configuration
+        self.transport = transport
+        var logger = logger
+        logger[metadataKey: "session"] = "\(id)"
+        self.logger = logger
+        let now = Self.now()
+        var limits = Limits.default
+        limits.maxFrameSize = configuration.maxFrameBytes
+        limits.maxBodySize = configuration.maxFrameBytes
+        self.machine = ServerConnectionStateMachine(
+            configuration: .init(
+                sessionID: id.rawValue, serverName: "lobby/\(LobbyVersion.current)",
+                heartBeat: HeartBeat(
+                    sendEvery: configuration.heartbeatMilliseconds, expectEvery: configuration.heartbeatMilliseconds),
+                limits: limits, supportedVersions: Version.allCases),
+            now: now)
+        self.chatBucket = TokenBucket(rate: configuration.chatRatePerSecond, burst: configuration.chatBurst, now: now)
+        self.frameBucket = TokenBucket(
+            rate: configuration.frameRatePerSecond, burst: configuration.frameBurst, now: now)
+        self.handle = ChannelSessionHandle(session: self)
+    }
+
+    static func now() -> UInt64 {
+        NIODeadline.now().uptimeNanoseconds / 1_000_000
+    }
+
+    /// Joins the lobby. False: the id is taken by a live session, or the server is stopping.
+    func start(transportName: String, remoteAddress: String?) -> Bool {
+        guard lobby.open(handle, transport: transportName, remoteAddress: remoteAddress) else {
+            isEnded = true
+            return false
+        }
+        rescheduleTimer()
+        return true
+    }
+
+    // MARK: Inbound
+
+    func received(_ bytes: some Collection<UInt8>) {
+        guard !isEnded else { return }
+        perform(machine.bytesReceived(bytes, now: Self.now()))
+    }
+
+    /// The connection went away without the session ending first: `closed`.
+    func transportClosed() {
+        end(reason: .closed, closeTransport: false)
+    }
+
+    /// The transport's own liveness check (WebSocket ping) failed.
+    func transportTimedOut() {
+        end(reason: .timeout, closeTransport: true)
+    }
+
+    /// Ends the session (once) and, unless the transport is already gone, closes it.
+    func end(reason: LeaveReason, closeTransport: Bool) {
+        guard !isEnded else { return }
+        isEnded = true
+        timer?.cancel()
+        timer = nil
+        lobby.end(id, reason: reason)
+        if closeTransport {
+            transport?.close(reason: reason)
+        }
+    }
+
+    /// The lobby already recorded the end (shutdown, kick): only the transport is left to close.
+    func terminatedByLobby(reason: LeaveReason) {
+        guard !isEnded else { return }
+        isEnded = true
+        timer?.cancel()
+        timer = nil
+        transport?.close(reason: reason)
+    }
+
+    // MARK: Outbound
+
+    /// Writes a frame queued by the lobby or broker, or ends the session as `slow` if its
+    /// outbound queue is full.
+    func deliver(_ frame: EncodedFrame) {
+        guard !isEnded, let transport else { return }
+        guard transport.canAcceptWrites else {
+            logger.notice("outbound queue overflowed; disconnecting slow session")
+            end(reason: .slow, closeTransport: true)
+            return
+        }
+        transport.write(frame)
+        machine.frameSent(now: Self.now())
+    }
+
+    private func send(_ frame: Frame) {
+        deliver(EncodedFrame(frame, version: machine.version))
+    }
+
+    // MARK: State machine actions
+
+    private func perform(_ actions: [ServerConnectionStateMachine.Action]) {
+        for action in actions {
+            guard !isEnded else { return }
+            switch action {
+            case .send(let frame):
+                send(frame)
+            case .sendHeartBeat:
+                deliver(.heartBeat)
+            case .connected(let version, let heartBeat):
+                logger.debug(
+                    "STOMP connected",
+                    metadata: ["version": "\(version.rawValue)", "heart-beat": "\(heartBeat)"])
+                rescheduleTimer()
+            case .deliver(let frame):
+                handleApplicationFrame(frame)
+            case .close(let cause):
+                switch cause {
+                case .disconnected:
+                    end(reason: .quit, closeTransport: true)
+                case .heartBeatTimeout:
+                    logger.info("STOMP heart-beat deadline passed")
+                    end(reason: .timeout, closeTransport: true)
+                case .protocolError(let message):
+                    logger.notice("STOMP protocol error", metadata: ["error": "\(message)"])
+                    end(reason: .closed, closeTransport: true)
+                }
+            }
+        }
+    }
+
+    private func handleApplicationFrame(_ frame: Frame) {
+        let now = Self.now()
+        guard frameBucket.take(now: now) else {
+            send(Frame(.error, headers: ["message": "too many frames; slow down"], body: Array("flood".utf8)))
+            logger.notice("frame flood; closing session")
+            end(reason: .closed, closeTransport: true)
+            return
+        }
+        let receipt = frame.headers["receipt"]
+        switch frame.command {
+        case .subscribe:
+            subscribe(frame)
+            sendReceipt(receipt)
+        case .unsubscribe:
+            let subscriptionID = frame.headers["id"] ?? frame.headers["destination"] ?? ""
+            lobby.broker.unsubscribe(handle, id: subscriptionID)
+            sendReceipt(receipt)
+        case .send:
+            handleSend(frame, receipt: receipt, now: now)
+        default:
+            // ACK, NACK and transactions have no meaning for Lobby's auto-ack topics; they are
+            // acknowledged and ignored, as a broker without transactions does.
+            sendReceipt(receipt)
+        }
+    }
+
+    private func subscribe(_ frame: Frame) {
+        let destination = frame.headers["destination"] ?? ""
+        let subscriptionID = frame.headers["id"] ?? destination
+        guard Self.knownSubscriptions.contains(destination) else {
+            lobby.replyError(
+                handle, ErrorCode.unknownDestination,
+                "no such destination \(destination); subscribe to /topic/chat, /topic/presence or /user/queue/reply")
+            return
+        }
+        guard !lobby.broker.hasSubscription(handle, id: subscriptionID) else {
+            lobby.replyError(handle, ErrorCode.unknownDestination, "subscription id \(subscriptionID) is already in use")
+            return
+        }
+        lobby.broker.subscribe(handle, id: subscriptionID, to: destination, version: machine.version)
+    }
+
+    private func handleSend(_ frame: Frame, receipt: String?, now: UInt64) {
+        let destination = frame.headers["destination"] ?? ""
+        switch destination {
+        case Destination.identity:
+            lobby.identify(handle, body: frame.body)
+            sendReceipt(receipt)
+        case Destination.chat:
+            guard chatBucket.take(now: now) else {
+                lobby.replyError(handle, ErrorCode.rateLimited, "you are sending messages too fast; this one was dropped")
+                sendReceipt(receipt)
+                return
+            }
+            let handle = self.handle!
+            let version = machine.version
+            lobby.chat(handle, body: frame.body) {
+                if let receipt {
+                    handle.enqueue(EncodedFrame(Frame(.receipt, headers: ["receipt-id": receipt]), version: version))
+                }
+            }
+        default:
+            lobby.replyError(
+                handle, ErrorCode.unknownDestination,
+                "no such destination \(destination); send to /app/identity or /app/chat")
+            sendReceipt(receipt)
+        }
+    }
+
+    private func sendReceipt(_ receipt: String?) {
+        guard let receipt else { return }
+        send(Frame(.receipt, headers: ["receipt-id": receipt]))
+    }
+
+    // MARK: Timer
+
+    /// Keeps one scheduled task at the state machine's next deadline. Deadlines only move later
+    /// as traffic flows, so a timer that fires early just finds nothing due and re-arms.
+    private func rescheduleTimer() {
+        guard !isEnded, let deadline = machine.nextDeadline else { return }
+        if let scheduled = timerDeadline, scheduled <= deadline, timer != nil { return }
+        timer?.cancel()
+        timerDeadline = deadline
+        let now = Self.now()
+        let delay = deadline > now ? deadline - now : 0
+        timer = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
+            timer = nil
+            timerDeadline = nil
+            guard !isEnded else { return }
+            perform(machine.timerFired(now: Self.now()))
+            rescheduleTimer()
+        }
+    }
+}
+
+/// The thread-safe face of a `StompSession` that the lobby and broker hold: every call hops to
+/// the session's event loop, in order, without waiting.
+///
+/// It refers to the session weakly: the lobby may hold a handle a moment longer than the
+/// connection lives, and must not keep the session (or its transport) alive.
+final class ChannelSessionHandle: SessionHandle {
+    private final class WeakSession {
+        weak var value: StompSession?
+        init(_ value: StompSession) { self.value = value }
+    }
+
+    let id: SessionID
+    private let session: NIOLoopBound<WeakSession>
+
+    init(session: StompSession) {
+        self.id = session.id
+        self.session = NIOLoopBound(WeakSession(session), eventLoop: session.eventLoop)
+    }
+
+    func enqueue(_ frame: EncodedFrame) {
+        let session = self.session
+        session.eventLoop.execute { session.value.value?.deliver(frame) }
+    }
+
+    func terminate(reason: LeaveReason) {
+        let session = self.session
+        session.eventLoop.execute { session.value.value?.terminatedByLobby(reason: reason) }
+    }
+}
+
+/// The server's version, reported in CONNECTED's `server` header.
+public enum LobbyVersion {
+    public static let current = "0.1.0"
+}

@@ -1,0 +1,26 @@
+/// A token bucket: `rate` tokens per second refill up to `burst`. Time is an input (monotonic
+/// milliseconds), so flood rules are tested without sleeping.
+struct TokenBucket: Sendable, Equatable {
+    let rate: Double
+    let burst: Double
+    private(set) var tokens: Double
+    private var updatedAt: UInt64
+
+    init(rate: Double, burst: Double, now: UInt64) {
+        self.rate = rate
+        self.burst = burst
+        self.tokens = burst
+        self.updatedAt = now
+    }
+
+    /// Takes one token if there is one.
+    mutating func take(now: UInt64) -> Bool {
+        if now > updatedAt {
+            tokens = min(burst, tokens + Double(now - updatedAt) * rate / 1000)
+            updatedAt = now
+        }
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+}

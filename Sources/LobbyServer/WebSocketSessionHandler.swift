@@ -1,0 +1,262 @@
+import LobbyCore
+import Logging
+import NIOCore
+import NIOWebSocket
+import SockJS
+
+/// The WebSocket transports: SockJS-over-WebSocket (`{prefix}/{server}/{session}/websocket`)
+/// and the raw STOMP endpoint (`{prefix}/websocket`).
+///
+/// Owns the WebSocket rules (ping/pong liveness, close handshake, UTF-8 of text frames, SockJS
+/// framing and its `h` heartbeat) and hands plain STOMP bytes to its `StompSession`.
+final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
+    typealias InboundIn = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    let framing: Framing
+    private let sessionID: SessionID
+    private let lobby: Lobby
+    private let configuration: ServerConfiguration
+    private let remoteAddress: String?
+    private let logger: Logger
+    private var session: StompSession?
+    private var context: ChannelHandlerContext?
+    private var livenessTimer: Scheduled<Void>?
+    private var sockJSHeartbeatTimer: Scheduled<Void>?
+    private var pingSentAt: UInt64?
+    private var lastInboundAt: UInt64 = 0
+    private var lastOutboundAt: UInt64 = 0
+    private var closing = false
+
+    init(
+        sessionID: SessionID, framing: Framing, lobby: Lobby, configuration: ServerConfiguration,
+        remoteAddress: String?, logger: Logger
+    ) {
+        self.sessionID = sessionID
+        self.framing = framing
+        self.lobby = lobby
+        self.configuration = configuration
+        self.remoteAddress = remoteAddress
+        self.logger = logger
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        self.context = context
+        let now = StompSession.now()
+        lastInboundAt = now
+        lastOutboundAt = now
+        let session = StompSession(
+            id: sessionID, eventLoop: context.eventLoop, lobby: lobby, configuration: configuration,
+            transport: self, logger: logger)
+        let transportName = framing == .sockJS ? "websocket" : "raw-websocket"
+        guard session.start(transportName: transportName, remoteAddress: remoteAddress) else {
+            // SockJS: a second receiver for a live session id is told so and closed.
+            closing = true
+            if framing == .sockJS {
+                writeText(SockJSFrame.close(code: 2010, reason: "Another connection still open").encoded)
+            }
+            sendCloseAndShutdown(code: .goingAway)
+            return
+        }
+        self.session = session
+        if framing == .sockJS {
+            writeText(SockJSFrame.open.encoded)
+            startSockJSHeartbeat(context: context)
+        }
+        startLiveness(context: context)
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        stopTimers()
+        self.context = nil
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        stopTimers()
+        session?.transportClosed()
+        context.fireChannelInactive()
+    }
+
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        logger.debug("WebSocket error", metadata: ["session": "\(sessionID)", "error": "\(error)"])
+        context.close(promise: nil)
+    }
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        let frame = unwrapInboundIn(data)
+        lastInboundAt = StompSession.now()
+        switch frame.opcode {
+        case .text:
+            let payload = frame.unmaskedData
+            // RFC 6455 §8.1: a text message that is not UTF-8 fails the connection with 1007.
+            guard String(validating: payload.readableBytesView, as: UTF8.self) != nil else {
+                return failConnection(code: .dataInconsistentWithMessage, why: "text frame is not valid UTF-8")
+            }
+            receive(payload)
+        case .binary:
+            guard framing == .raw else {
+                return failConnection(code: .unacceptableData, why: "SockJS carries text frames only")
+            }
+            receive(frame.unmaskedData)
+        case .ping:
+            guard !closing else { return }
+            let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
+            context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
+        case .pong:
+            pingSentAt = nil
+        case .connectionClose:
+            receivedClose(frame, context: context)
+        default:
+            break
+        }
+    }
+
+    private func receive(_ payload: ByteBuffer) {
+        guard let session, !closing else { return }
+        switch framing {
+        case .raw:
+            session.received(payload.readableBytesView)
+        case .sockJS:
+            // An empty message is allowed and means nothing (sockjs-client never sends one).
+            guard payload.readableBytes > 0 else { return }
+            do {
+                for message in try SockJSJSON.decodeMessages(payload.readableBytesView) {
+                    session.received(message.utf8)
+                    if session.isEnded { return }
+                }
+            } catch {
+                // SockJS: broken JSON from the client ends the session.
+                logger.notice("broken SockJS JSON", metadata: ["session": "\(sessionID)", "error": "\(error)"])
+                session.end(reason: .closed, closeTransport: true)
+            }
+        }
+    }
+
+    private func receivedClose(_ frame: WebSocketFrame, context: ChannelHandlerContext) {
+        session?.transportClosed()
+        guard !closing else {
+            // Our own close was answered: the handshake is complete.
+            context.close(promise: nil)
+            return
+        }
+        closing = true
+        stopTimers()
+        var data = frame.unmaskedData
+        let code = data.readWebSocketErrorCode() ?? .normalClosure
+        var reply = context.channel.allocator.buffer(capacity: 2)
+        reply.write(webSocketErrorCode: code)
+        let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: reply)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(close)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    private func failConnection(code: WebSocketErrorCode, why: String) {
+        logger.notice("closing WebSocket", metadata: ["session": "\(sessionID)", "why": "\(why)"])
+        session?.end(reason: .closed, closeTransport: false)
+        closing = true
+        sendCloseAndShutdown(code: code)
+    }
+
+    // MARK: StompTransport
+
+    var canAcceptWrites: Bool {
+        context?.channel.isWritable ?? false
+    }
+
+    func write(_ frame: EncodedFrame) {
+        guard let context, !closing else { return }
+        let message = WebSocketFrame(fin: true, opcode: .text, data: frame.bytes(for: framing))
+        context.writeAndFlush(wrapOutboundOut(message), promise: nil)
+        lastOutboundAt = StompSession.now()
+    }
+
+    func close(reason: LeaveReason) {
+        guard !closing else { return }
+        closing = true
+        stopTimers()
+        let (code, text) = Self.closeStatus(for: reason)
+        if framing == .sockJS {
+            writeText(SockJSFrame.close(code: code, reason: text).encoded)
+        }
+        sendCloseAndShutdown(code: WebSocketErrorCode(codeNumber: code))
+    }
+
+    /// The SockJS / WebSocket close status that tells a client why its session ended.
+    static func closeStatus(for reason: LeaveReason) -> (Int, String) {
+        switch reason {
+        case .quit: (1000, "Normal closure")
+        case .shutdown, .restart: (1001, "Server shutting down")
+        case .closed: (1002, "Protocol error")
+        case .timeout: (4000, "Heart-beat timeout")
+        case .slow: (4001, "Too slow: outbound queue overflowed")
+        case .kicked: (4002, "Kicked by an operator")
+        case .renamed: (1000, "Normal closure")
+        }
+    }
+
+    // MARK: Writing
+
+    private func writeText(_ text: String) {
+        guard let context else { return }
+        let frame = WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: text))
+        context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
+        lastOutboundAt = StompSession.now()
+    }
+
+    /// Sends a close frame and closes the TCP connection once it is written. The peer's answering
+    /// close frame is not awaited: the session is already over.
+    private func sendCloseAndShutdown(code: WebSocketErrorCode) {
+        guard let context else { return }
+        stopTimers()
+        var data = context.channel.allocator.buffer(capacity: 2)
+        data.write(webSocketErrorCode: code)
+        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in channel.close(promise: nil) }
+    }
+
+    // MARK: Timers
+
+    /// WebSocket ping every heart-beat interval; a ping with no pong (nor any other inbound data)
+    /// by the next tick means a half-open connection or a frozen peer: `timeout`.
+    private func startLiveness(context: ChannelHandlerContext) {
+        let interval = Int64(configuration.heartbeatMilliseconds)
+        guard interval > 0, !closing else { return }
+        livenessTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(interval)) { [self] in
+            guard let context = self.context, !closing else { return }
+            if let sentAt = pingSentAt, lastInboundAt < sentAt {
+                logger.info("no pong before the deadline", metadata: ["session": "\(sessionID)"])
+                stopTimers()
+                session?.transportTimedOut()
+                return
+            }
+            pingSentAt = StompSession.now()
+            let ping = WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))
+            context.writeAndFlush(wrapOutboundOut(ping), promise: nil)
+            startLiveness(context: context)
+        }
+    }
+
+    /// SockJS: an `h` frame after `sockJSHeartbeatMilliseconds` of outbound silence.
+    private func startSockJSHeartbeat(context: ChannelHandlerContext) {
+        let interval = UInt64(configuration.sockJSHeartbeatMilliseconds)
+        guard interval > 0, !closing else { return }
+        let silence = StompSession.now() - lastOutboundAt
+        let delay = silence >= interval ? interval : interval - silence
+        sockJSHeartbeatTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(delay))) {
+            [self] in
+            guard let context = self.context, !closing else { return }
+            if StompSession.now() - lastOutboundAt >= interval {
+                writeText(SockJSFrame.heartbeat.encoded)
+            }
+            startSockJSHeartbeat(context: context)
+        }
+    }
+
+    private func stopTimers() {
+        livenessTimer?.cancel()
+        livenessTimer = nil
+        sockJSHeartbeatTimer?.cancel()
+        sockJSHeartbeatTimer = nil
+    }
+}

@@ -1,0 +1,93 @@
+import ArgumentParser
+import LobbyServer
+import Logging
+import ServiceLifecycle
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Serve the lobby (the default command).",
+        discussion: """
+            Logs one line `listening on http://HOST:PORT/PREFIX` once it accepts connections.
+            SIGINT/SIGTERM stop it gracefully: every open session ends with reason `shutdown`.
+            """)
+
+    @Option(help: "Address to listen on.")
+    var host = "127.0.0.1"
+
+    @Option(help: "TCP port; 0 picks a free one.")
+    var port = 8080
+
+    @Option(help: "SockJS endpoint prefix.")
+    var prefix = "/connection"
+
+    @Option(help: "SQLite database file (created if missing).")
+    var database = "lobby.sqlite"
+
+    @Option(
+        name: .customLong("heartbeat-ms"),
+        help: "STOMP heart-beat offer and WebSocket ping interval in ms; a peer silent for twice this is dead.")
+    var heartbeatMilliseconds = 10_000
+
+    @Option(help: "Messages of history sent to a session when it identifies.")
+    var history = 50
+
+    @Option(name: .customLong("max-frame-bytes"), help: "Largest STOMP frame accepted from a client.")
+    var maxFrameBytes = 65_536
+
+    @Option(
+        name: .customLong("max-queued-bytes"),
+        help: "Outbound bytes a session may have queued before it is disconnected as `slow`.")
+    var maxQueuedBytes = 1 << 20
+
+    @Option(name: .customLong("chat-rate"), help: "Chat messages per second a session may send, sustained.")
+    var chatRate = 5.0
+
+    @Option(name: .customLong("chat-burst"), help: "Chat messages a session may send in a burst.")
+    var chatBurst = 20.0
+
+    @Flag(help: "Also mount the SockJS protocol test services (/echo, /close, /disabled_websocket_echo, /cookie_needed_echo).")
+    var sockjsTestServices = false
+
+    @Option(help: "trace, debug, info, notice, warning, error or critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard (0...65_535).contains(port) else { throw ValidationError("--port must be 0…65535") }
+        guard heartbeatMilliseconds >= 0 else { throw ValidationError("--heartbeat-ms must be ≥ 0 (0 turns it off)") }
+        guard history >= 0 else { throw ValidationError("--history must be ≥ 0") }
+        guard maxFrameBytes >= 1024 else { throw ValidationError("--max-frame-bytes must be ≥ 1024") }
+        guard maxQueuedBytes >= 1024 else { throw ValidationError("--max-queued-bytes must be ≥ 1024") }
+        guard chatRate > 0, chatBurst >= 1 else { throw ValidationError("--chat-rate must be > 0 and --chat-burst ≥ 1") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+    }
+
+    func run() async throws {
+        let level = Logger.Level(rawValue: logLevel) ?? .info
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardOutput(label: label)
+            handler.logLevel = level
+            return handler
+        }
+        let logger = Logger(label: "lobby")
+        var configuration = ServerConfiguration()
+        configuration.host = host
+        configuration.port = port
+        configuration.prefix = prefix
+        configuration.databasePath = database
+        configuration.heartbeatMilliseconds = heartbeatMilliseconds
+        configuration.historyLimit = history
+        configuration.maxFrameBytes = maxFrameBytes
+        configuration.maxQueuedBytes = maxQueuedBytes
+        configuration.chatRatePerSecond = chatRate
+        configuration.chatBurst = chatBurst
+        configuration.sockJSTestServices = sockjsTestServices
+        configuration.logLevel = level
+        let application = try await buildApplication(configuration: configuration, logger: logger)
+        let services = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: application)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        try await services.run()
+    }
+}

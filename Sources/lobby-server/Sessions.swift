@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import LobbyCore
+import LobbyStore
+
+struct Sessions: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Show who is connected and, with --all, how recent sessions ended.")
+
+    @Option(help: "SQLite database file.")
+    var database = "lobby.sqlite"
+
+    @Flag(help: "Include recently ended sessions with their leave reasons.")
+    var all = false
+
+    @Option(help: "At most this many rows.")
+    var limit = 100
+
+    @Flag(help: "Print JSON instead of a table.")
+    var json = false
+
+    func run() async throws {
+        guard FileManager.default.fileExists(atPath: database) else {
+            throw ValidationError("no database at \(database)")
+        }
+        let store = try SQLiteStore(path: database)
+        let records = try await store.sessions(includeEnded: all, limit: limit)
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(records), as: UTF8.self))
+            return
+        }
+        print(SessionTable.render(records))
+    }
+}
+
+/// Fixed-width text table of session rows.
+enum SessionTable {
+    static func render(_ records: [SessionRecord]) -> String {
+        let header = ["SESSION", "USER", "TRANSPORT", "REMOTE", "CONNECTED", "ENDED", "REASON"]
+        let rows = records.map { record in
+            [
+                record.id, record.user ?? "-", record.transport, record.remoteAddress ?? "-",
+                record.connectedAt.iso8601, record.endedAt?.iso8601 ?? "-", record.reason?.rawValue ?? "open",
+            ]
+        }
+        guard !rows.isEmpty else { return "no sessions" }
+        let widths = header.indices.map { column in
+            ([header] + rows).map { $0[column].count }.max() ?? 0
+        }
+        return ([header] + rows).map { row in
+            row.enumerated().map { column, cell in
+                cell.padding(toLength: widths[column], withPad: " ", startingAt: 0)
+            }.joined(separator: "  ").trimmingCharacters(in: .whitespaces)
+        }.joined(separator: "\n")
+    }
+}

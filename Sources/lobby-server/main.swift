@@ -1,1 +1,0 @@
-print("lobby-server: not built yet")
