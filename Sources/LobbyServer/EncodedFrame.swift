@@ -1,6 +1,6 @@
 import NIOCore
-import SockJS
 import STOMP
+import SockJS
 
 /// One outbound STOMP frame, encoded once into the bytes each transport framing writes.
 ///

@@ -35,7 +35,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         let origin = head.headers.first(name: "origin")
         guard let service else {
-            return send(.notFound, body: "Not found\n", contentType: "text/plain; charset=UTF-8", headers, head, context)
+            return send(
+                .notFound, body: "Not found\n", contentType: "text/plain; charset=UTF-8", headers, head, context)
         }
         switch route {
         case .greeting:
@@ -43,10 +44,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers.add(name: "Cache-Control", value: "public, max-age=31536000")
             send(.ok, body: "Welcome to SockJS!\n", contentType: "text/plain; charset=UTF-8", headers, head, context)
         case .info:
-            Self.addCORS(&headers, origin: origin, requestHeaders: head.headers.first(name: "access-control-request-headers"))
+            Self.addCORS(
+                &headers, origin: origin, requestHeaders: head.headers.first(name: "access-control-request-headers"))
             switch head.method {
             case .GET:
-                headers.add(name: "Cache-Control", value: "no-store, no-cache, no-transform, must-revalidate, max-age=0")
+                headers.add(
+                    name: "Cache-Control", value: "no-store, no-cache, no-transform, must-revalidate, max-age=0")
                 let info = InfoResponse(
                     websocket: service.allowsWebSocket, cookieNeeded: service.cookieNeeded, origins: ["*:*"],
                     entropy: UInt32.random(in: 0...UInt32.max))

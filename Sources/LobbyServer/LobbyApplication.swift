@@ -73,7 +73,8 @@ public func buildApplication(
 ) async throws -> LobbyApplication {
     let closed = try await store.closeOpenSessions(reason: .restart, at: .now())
     if closed > 0 {
-        logger.notice("closed sessions left open by an earlier run", metadata: ["count": "\(closed)", "reason": "restart"])
+        logger.notice(
+            "closed sessions left open by an earlier run", metadata: ["count": "\(closed)", "reason": "restart"])
     }
     let history = try await store.recentMessages(limit: configuration.historyLimit)
     let writer = StoreWriter(store: store)
@@ -88,7 +89,8 @@ public func buildApplication(
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             .childChannelOption(
                 .writeBufferWaterMark,
-                value: .init(low: configuration.maxQueuedBytes / 2, high: configuration.maxQueuedBytes))
+                value: .init(low: configuration.maxQueuedBytes / 2, high: configuration.maxQueuedBytes)
+            )
             .childChannelInitializer { channel in pipeline.configure(channel) }
             .bind(host: configuration.host, port: configuration.port)
             .get()

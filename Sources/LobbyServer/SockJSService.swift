@@ -19,7 +19,8 @@ struct SockJSService: Sendable {
 
     static func services(for configuration: ServerConfiguration) -> [SockJSService] {
         var services = [
-            SockJSService(prefix: configuration.normalizedPrefix, kind: .lobby, allowsWebSocket: true, cookieNeeded: false)
+            SockJSService(
+                prefix: configuration.normalizedPrefix, kind: .lobby, allowsWebSocket: true, cookieNeeded: false)
         ]
         if configuration.sockJSTestServices {
             services += [
@@ -36,7 +37,8 @@ struct SockJSService: Sendable {
     /// The service whose prefix owns `path`, and the route within it. Longest prefix wins, so a
     /// lobby prefix of `/` does not swallow `/echo`.
     static func resolve(path: String, in services: [SockJSService]) -> (SockJSService?, Route) {
-        let pathOnly = path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
+        let pathOnly =
+            path.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? path
         for service in services.sorted(by: { $0.prefix.count > $1.prefix.count }) {
             let prefix = service.prefix == "/" ? "" : service.prefix
             guard pathOnly == prefix || pathOnly.hasPrefix(prefix + "/") || (prefix.isEmpty && pathOnly.hasPrefix("/"))

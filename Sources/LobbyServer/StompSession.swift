@@ -206,7 +206,8 @@ final class StompSession {
             return
         }
         guard !lobby.broker.hasSubscription(handle, id: subscriptionID) else {
-            lobby.replyError(handle, ErrorCode.unknownDestination, "subscription id \(subscriptionID) is already in use")
+            lobby.replyError(
+                handle, ErrorCode.unknownDestination, "subscription id \(subscriptionID) is already in use")
             return
         }
         lobby.broker.subscribe(handle, id: subscriptionID, to: destination, version: machine.version)
@@ -220,7 +221,8 @@ final class StompSession {
             sendReceipt(receipt)
         case Destination.chat:
             guard chatBucket.take(now: now) else {
-                lobby.replyError(handle, ErrorCode.rateLimited, "you are sending messages too fast; this one was dropped")
+                lobby.replyError(
+                    handle, ErrorCode.rateLimited, "you are sending messages too fast; this one was dropped")
                 sendReceipt(receipt)
                 return
             }

@@ -45,7 +45,10 @@ struct Serve: AsyncParsableCommand {
     @Option(name: .customLong("chat-burst"), help: "Chat messages a session may send in a burst.")
     var chatBurst = 20.0
 
-    @Flag(help: "Also mount the SockJS protocol test services (/echo, /close, /disabled_websocket_echo, /cookie_needed_echo).")
+    @Flag(
+        help:
+            "Also mount the SockJS protocol test services (/echo, /close, /disabled_websocket_echo, /cookie_needed_echo)."
+    )
     var sockjsTestServices = false
 
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
@@ -57,7 +60,9 @@ struct Serve: AsyncParsableCommand {
         guard history >= 0 else { throw ValidationError("--history must be ≥ 0") }
         guard maxFrameBytes >= 1024 else { throw ValidationError("--max-frame-bytes must be ≥ 1024") }
         guard maxQueuedBytes >= 1024 else { throw ValidationError("--max-queued-bytes must be ≥ 1024") }
-        guard chatRate > 0, chatBurst >= 1 else { throw ValidationError("--chat-rate must be > 0 and --chat-burst ≥ 1") }
+        guard chatRate > 0, chatBurst >= 1 else {
+            throw ValidationError("--chat-rate must be > 0 and --chat-burst ≥ 1")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
     }
 
