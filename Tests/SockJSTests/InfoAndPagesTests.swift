@@ -1,0 +1,57 @@
+import SockJS
+import Testing
+
+@Suite("Info response and pages")
+struct InfoAndPagesTests {
+    @Test("default info JSON")
+    func defaultInfo() {
+        #expect(
+            InfoResponse(entropy: 42).json
+                == #"{"entropy":42,"origins":["*:*"],"cookie_needed":false,"websocket":true}"#
+        )
+    }
+
+    @Test("configured info JSON")
+    func configuredInfo() {
+        var info = InfoResponse(websocket: false, cookieNeeded: true, entropy: .max)
+        #expect(info.json == #"{"entropy":4294967295,"origins":["*:*"],"cookie_needed":true,"websocket":false}"#)
+        info.origins = ["https://a.example:443", "\"q\""]
+        #expect(info.json.contains(#""origins":["https://a.example:443","\"q\""]"#))
+    }
+
+    @Test("the info JSON's origins decode as a string array")
+    func originsDecode() throws {
+        let info = InfoResponse(origins: ["*:*", "x\u{2028}"], entropy: 0)
+        let json = info.json
+        let start = json.firstIndex(of: "[")!
+        let end = json.firstIndex(of: "]")!
+        #expect(try SockJSJSON.decodeMessages(Array(json[start...end].utf8)) == ["*:*", "x\u{2028}"])
+    }
+
+    @Test("random entropy comes from the generator")
+    func randomEntropy() {
+        var first = SeededGenerator(seed: 9)
+        var second = SeededGenerator(seed: 9)
+        let a = InfoResponse(using: &first)
+        let b = InfoResponse(using: &second)
+        let c = InfoResponse(using: &second)
+        #expect(a == b)
+        #expect(b.entropy != c.entropy)
+        #expect(a.websocket && !a.cookieNeeded && a.origins == ["*:*"])
+    }
+
+    @Test("greeting")
+    func greeting() {
+        #expect(SockJSPages.greeting == "Welcome to SockJS!\n")
+    }
+
+    @Test("iframe page loads the client library and bootstraps it")
+    func iframePage() {
+        let page = SockJSPages.iframe(clientLibraryURL: "/js/sockjs.min.js?v=1&x=\"y\"")
+        #expect(page.hasPrefix("<!DOCTYPE html>"))
+        #expect(page.contains(#"<script src="/js/sockjs.min.js?v=1&amp;x=&quot;y&quot;"></script>"#))
+        #expect(page.contains("SockJS.bootstrap_iframe()"))
+        #expect(page.contains("document.domain = document.domain;"))
+        #expect(SockJSPages.iframe().contains(SockJSPages.defaultClientLibraryURL))
+    }
+}
