@@ -4,5 +4,37 @@
 #define NCURSES_WIDECHAR 1
 #include <locale.h>
 #include <wchar.h>
+#include <stdio.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
 #include <ncursesw/curses.h>
+
+// Swift cannot call C macros or see functions a feature-test macro hides from Glibc's module,
+// so the ones LobbyTUI needs are wrapped here.
+
+/// wcwidth() in the calling thread's locale (declared only under _XOPEN_SOURCE).
+static inline int lobby_wcwidth(wchar_t character) { return wcwidth(character); }
+
+static inline int lobby_max_x(WINDOW *window) { return getmaxx(window); }
+static inline int lobby_max_y(WINDOW *window) { return getmaxy(window); }
+static inline attr_t lobby_attr_bold(void) { return A_BOLD; }
+static inline attr_t lobby_attr_dim(void) { return A_DIM; }
+static inline attr_t lobby_attr_reverse(void) { return A_REVERSE; }
+static inline attr_t lobby_attr_normal(void) { return A_NORMAL; }
+
+// stdscr, curscr, stdin and stdout are C globals; reading them through functions keeps Swift's
+// strict concurrency checking quiet about shared mutable state it cannot see is only read.
+static inline SCREEN *lobby_newterm(void) { return newterm(NULL, stdout, stdin); }
+static inline WINDOW *lobby_stdscr(void) { return stdscr; }
+/// Makes the next refresh repaint every cell (Ctrl-L).
+static inline void lobby_force_repaint(void) { clearok(curscr, TRUE); }
+
+/// The terminal's size from the kernel (ioctl is variadic, which Swift cannot call).
+static inline int lobby_terminal_size(int fd, int *rows, int *columns) {
+    struct winsize size;
+    if (ioctl(fd, TIOCGWINSZ, &size) != 0) return -1;
+    *rows = size.ws_row;
+    *columns = size.ws_col;
+    return 0;
+}
 #endif

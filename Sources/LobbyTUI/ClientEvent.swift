@@ -1,0 +1,57 @@
+import LobbyCore
+
+/// Where the connection to the server stands, as the status line shows it.
+public enum ConnectionStatus: Sendable, Equatable {
+    case connecting(attempt: Int)
+    case connected(user: String, sessionID: String)
+    case reconnecting(inSeconds: Int)
+    case disconnected(String)
+}
+
+/// What the network layer reports to ``ClientState``.
+public enum ClientEvent: Sendable, Equatable {
+    case status(ConnectionStatus)
+    /// Replaces the member list; merges the history without repeating lines already shown.
+    case welcome(Welcome)
+    /// A chat message; one already shown (same id) is ignored.
+    case message(ChatMessage)
+    /// A join or leave (a rename is a leave with reason `renamed` and a join).
+    case presence(PresenceEvent)
+    /// A private `error` from the server.
+    case serverError(ErrorEvent)
+    /// A STOMP `ERROR`, a session id mismatch or a transport failure, in words.
+    case protocolError(String)
+}
+
+/// A key press, as the terminal reports it.
+public enum Key: Sendable, Equatable {
+    /// A printable grapheme cluster (or one scalar of it; the line editor joins them).
+    case character(Character)
+    case enter
+    case backspace
+    case delete
+    case left
+    case right
+    case home
+    case end
+    case up
+    case down
+    case pageUp
+    case pageDown
+    case tab
+    /// Ctrl plus a letter, lowercased: `.control("a")` is Ctrl-A.
+    case control(Character)
+    /// The terminal changed size.
+    case resize
+    case escape
+}
+
+/// What the client loop must do after a key press.
+public enum ClientCommand: Sendable, Equatable {
+    /// Send this text to `/app/chat`. `/me waves` is sent as the text `/me waves`.
+    case sendChat(String)
+    /// Say goodbye (STOMP `DISCONNECT`), restore the terminal and exit.
+    case quit
+    /// Repaint the whole terminal from scratch (Ctrl-L).
+    case redraw
+}

@@ -1,0 +1,152 @@
+import LobbyCore
+
+/// Draws a ``ClientState`` on a ``Canvas``: the whole screen, every time.
+///
+/// Each region is drawn clipped to its own rectangle (see ``ScreenLayout``), so nothing a user
+/// types or the server sends can spill into another region or wrap the terminal.
+public enum Screen {
+    public static func render(_ state: ClientState, on canvas: any Canvas, now: Timestamp) {
+        let size = canvas.size
+        let layout = ScreenLayout(width: size.width, height: size.height)
+        canvas.clear()
+        if layout.isTooSmall {
+            canvas.put("terminal too small", row: 0, column: 0, style: .plain)
+            canvas.moveCursor(row: 0, column: 0, visible: false)
+            canvas.present()
+            return
+        }
+        drawStatus(state, layout: layout, on: canvas)
+        drawMessages(state, layout: layout, on: canvas)
+        if layout.showsMemberPane { drawMembers(state, layout: layout, on: canvas) }
+        drawInput(state, layout: layout, on: canvas)
+        canvas.present()
+    }
+
+    // MARK: - Status line
+
+    private static func drawStatus(_ state: ClientState, layout: ScreenLayout, on canvas: any Canvas) {
+        canvas.put(String(repeating: " ", count: layout.width), row: layout.statusRow, column: 0, style: .status)
+        let choices = statusTexts(state)
+        let text = choices.first { displayWidth(of: $0) <= layout.width } ?? choices[choices.count - 1]
+        canvas.put(text, row: layout.statusRow, column: 0, style: .status)
+    }
+
+    /// The status line from the most to the least detailed; the first that fits is shown.
+    static func statusTexts(_ state: ClientState) -> [String] {
+        switch state.status {
+        case .connecting(let attempt):
+            let text = attempt > 1 ? "connecting… (attempt \(attempt))" : "connecting…"
+            return ["lobby — " + text, text]
+        case .connected(let user, let sessionID):
+            let session = sessionID.count > 4 ? sessionID.prefix(4) + "…" : Substring(sessionID)
+            let count = state.members.count
+            let members = "\(count) \(count == 1 ? "member" : "members")"
+            return [
+                "lobby — connected as \(user) (session \(session)) — \(members)",
+                "connected as \(user) — \(members)",
+                "\(user) — \(members)",
+                user,
+            ].map(printable)
+        case .reconnecting(let seconds):
+            let text = "reconnecting in \(seconds) s"
+            return ["lobby — " + text, text]
+        case .disconnected(let reason):
+            return ["lobby — disconnected: \(printable(reason))", "disconnected: \(printable(reason))"]
+        }
+    }
+
+    // MARK: - Message area
+
+    private static func drawMessages(_ state: ClientState, layout: ScreenLayout, on canvas: any Canvas) {
+        let height = layout.messageHeight
+        let width = layout.messageWidth
+        let offset = state.scrollOffset > 0 ? min(state.scrollOffset, maximumOffset(state, layout: layout)) : 0
+        let contentHeight = offset > 0 ? height - 1 : height
+        // Wrap from the newest line back, only as far as the rows in view.
+        var rows: [[StyledRun]] = []
+        for line in state.lines.reversed() where rows.count < offset + contentHeight {
+            rows.insert(contentsOf: wrap(line.runs, width: width, indent: ChatLine.continuationIndent), at: 0)
+        }
+        let end = rows.count - offset
+        let visible = rows[max(end - contentHeight, 0)..<max(end, 0)]
+        for (index, row) in visible.enumerated() {
+            draw(row, row: layout.messageTop + index, width: width, on: canvas)
+        }
+        if offset > 0 {
+            let mark = "-- more below --"
+            let padded = mark + String(repeating: " ", count: max(width - displayWidth(of: mark), 0))
+            draw(
+                [StyledRun(text: padded, style: .status)], row: layout.messageTop + height - 1, width: width, on: canvas
+            )
+        }
+    }
+
+    private static func maximumOffset(_ state: ClientState, layout: ScreenLayout) -> Int {
+        var scrolled = state
+        scrolled.resize(width: layout.width, height: layout.height)
+        return scrolled.maximumScrollOffset
+    }
+
+    // MARK: - Member pane
+
+    private static func drawMembers(_ state: ClientState, layout: ScreenLayout, on canvas: any Canvas) {
+        let column = layout.memberPaneColumn
+        // One blank cell between the border and the names.
+        let width = ScreenLayout.memberPaneWidth - 2
+        for row in layout.messageTop..<(layout.messageTop + layout.messageHeight) {
+            canvas.put("│", row: row, column: column, style: .dim)
+        }
+        let count = state.members.count
+        let title = "\(count) \(count == 1 ? "member" : "members")"
+        draw(
+            [StyledRun(text: title, style: .bold)], row: layout.messageTop, width: width, column: column + 2, on: canvas
+        )
+        let slots = layout.messageHeight - 1
+        let overflow = count > slots
+        let shown = overflow ? state.members.prefix(max(slots - 1, 0)) : state.members[...]
+        for (index, member) in shown.enumerated() {
+            let isOwn = member.user == state.ownName
+            let runs = [
+                StyledRun(text: isOwn ? "* " : "  ", style: .plain),
+                StyledRun(text: printable(member.user), style: .nick(member.user, isOwn: isOwn)),
+            ]
+            draw(runs, row: layout.messageTop + 1 + index, width: width, column: column + 2, on: canvas)
+        }
+        if overflow, slots > 0 {
+            let more = StyledRun(text: "  +\(count - shown.count) more", style: .dim)
+            draw([more], row: layout.messageTop + slots, width: width, column: column + 2, on: canvas)
+        }
+    }
+
+    // MARK: - Input line
+
+    private static func drawInput(_ state: ClientState, layout: ScreenLayout, on canvas: any Canvas) {
+        let prompt = "> "
+        let promptWidth = displayWidth(of: prompt)
+        canvas.put(prompt, row: layout.inputRow, column: 0, style: .bold)
+        let visible = state.input.visible(width: layout.width - promptWidth)
+        canvas.put(visible.text, row: layout.inputRow, column: promptWidth, style: .plain)
+        canvas.moveCursor(row: layout.inputRow, column: promptWidth + visible.cursorColumn, visible: true)
+    }
+
+    // MARK: - Clipped drawing
+
+    /// Draws runs from `column`, never past `column + width`.
+    private static func draw(
+        _ runs: [StyledRun], row: Int, width: Int, column: Int = 0, on canvas: any Canvas
+    ) {
+        var used = 0
+        for run in runs {
+            let text = clipped(run.text, toWidth: width - used)
+            guard !text.isEmpty else { break }
+            canvas.put(text, row: row, column: column + used, style: run.style)
+            used += displayWidth(of: text)
+        }
+    }
+}
+
+/// The longest start of `text` that fits in `width` cells; a double-width cluster cut by the
+/// limit becomes a space.
+func clipped(_ text: String, toWidth width: Int) -> String {
+    placeClusters(of: text, column: 0, width: max(width, 0)).map(\.text).joined()
+}
