@@ -1,0 +1,91 @@
+import LobbyCore
+
+/// A store that keeps everything in memory: for tests, and for running without a disk.
+///
+/// It behaves exactly like ``SQLiteStore`` (the same conformance tests run against both) but
+/// forgets everything when it is released.
+public final class InMemoryStore: LobbyStore {
+    private struct State {
+        var messages: [ChatMessage] = []
+        var lastMessageID: Int64 = 0
+        /// In insertion order, which breaks ties between equal connection times.
+        var sessions: [SessionRecord] = []
+        /// The index in `sessions` of each id's open row.
+        var openSession: [String: Int] = [:]
+
+        mutating func apply(_ write: StoreWrite) -> ChatMessage? {
+            switch write {
+            case .sessionStarted(let start):
+                endOpenRow(of: start.id, reason: .closed, at: start.at)
+                openSession[start.id.rawValue] = sessions.count
+                sessions.append(
+                    SessionRecord(
+                        id: start.id.rawValue, connectedAt: start.at, remoteAddress: start.remoteAddress,
+                        transport: start.transport))
+                return nil
+            case .sessionIdentified(let id, let user, let time):
+                if let index = openSession[id.rawValue] {
+                    sessions[index].user = user
+                    sessions[index].identifiedAt = time
+                }
+                return nil
+            case .sessionEnded(let id, let reason, let time):
+                endOpenRow(of: id, reason: reason, at: time)
+                return nil
+            case .message(let user, let text, let time):
+                lastMessageID += 1
+                let message = ChatMessage(id: lastMessageID, user: user, text: text, at: time)
+                messages.append(message)
+                return message
+            }
+        }
+
+        mutating func endOpenRow(of id: SessionID, reason: LeaveReason, at time: Timestamp) {
+            guard let index = openSession.removeValue(forKey: id.rawValue) else { return }
+            sessions[index].endedAt = time
+            sessions[index].reason = reason
+        }
+    }
+
+    private let state = Locked(State())
+
+    public init() {}
+
+    public func apply(_ batch: [StoreWrite]) async throws -> [ChatMessage] {
+        // Validation is the only way a batch can fail here, so checking every write first
+        // makes the batch all-or-nothing like a transaction.
+        for write in batch {
+            try write.validate()
+        }
+        return state.withLock { state in batch.compactMap { state.apply($0) } }
+    }
+
+    public func recentMessages(limit: Int) async throws -> [ChatMessage] {
+        guard limit > 0 else { return [] }
+        return state.withLock { Array($0.messages.suffix(limit)) }
+    }
+
+    public func closeOpenSessions(reason: LeaveReason, at time: Timestamp) async throws -> Int {
+        try reason.validateAsEndReason()
+        return state.withLock { state in
+            let open = state.openSession
+            for id in open.keys {
+                state.endOpenRow(of: SessionID(id), reason: reason, at: time)
+            }
+            return open.count
+        }
+    }
+
+    public func sessions(includeEnded: Bool, limit: Int) async throws -> [SessionRecord] {
+        guard limit > 0 else { return [] }
+        return state.withLock { state in
+            // Newest connection first; among equal times the later row, as SQLite orders by
+            // (connected_at, serial) descending.
+            let newestFirst = state.sessions.enumerated().sorted { lhs, rhs in
+                lhs.element.connectedAt != rhs.element.connectedAt
+                    ? lhs.element.connectedAt > rhs.element.connectedAt : lhs.offset > rhs.offset
+            }
+            return Array(newestFirst.lazy.map(\.element).filter { includeEnded || $0.isOpen }.prefix(limit))
+        }
+    }
+}

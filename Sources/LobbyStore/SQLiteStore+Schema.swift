@@ -1,0 +1,51 @@
+import GRDB
+
+extension SQLiteStore {
+    /// The schema, one registered migration per change. A migration is never edited after it
+    /// shipped: files created by earlier versions replay only the migrations they lack.
+    ///
+    /// Times are INTEGER milliseconds since 1970-01-01 UTC (``Timestamp``): exact, and they
+    /// sort as numbers (`datetime(at / 1000, 'unixepoch')` reads them in `sqlite3`).
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: messages and sessions") { db in
+            // AUTOINCREMENT: a message id is never reused, even if old history is deleted,
+            // so clients can keep using ids to order and deduplicate.
+            try db.execute(
+                sql: """
+                    CREATE TABLE messages (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        user_name TEXT NOT NULL,
+                        text TEXT NOT NULL,
+                        at INTEGER NOT NULL
+                    )
+                    """)
+
+            // The reasons are spelled out rather than generated from LeaveReason: a migration
+            // must mean the same thing forever, and a new reason needs a new migration.
+            try db.execute(
+                sql: """
+                    CREATE TABLE sessions (
+                        serial INTEGER PRIMARY KEY AUTOINCREMENT,
+                        session_id TEXT NOT NULL,
+                        user_name TEXT,
+                        connected_at INTEGER NOT NULL,
+                        identified_at INTEGER,
+                        ended_at INTEGER,
+                        reason TEXT CHECK (reason IN ('quit', 'closed', 'timeout', 'slow', 'kicked', 'shutdown', 'restart')),
+                        remote_address TEXT,
+                        transport TEXT NOT NULL,
+                        CHECK ((ended_at IS NULL) = (reason IS NULL)),
+                        CHECK ((user_name IS NULL) = (identified_at IS NULL))
+                    )
+                    """)
+            // Session ids repeat across time (a client may reuse one), but only one connection
+            // holds an id at a time: at most one open row per id. It is also the index that
+            // finds the open row of an id, and all open rows at start-up.
+            try db.execute(sql: "CREATE UNIQUE INDEX sessions_open_id ON sessions (session_id) WHERE ended_at IS NULL")
+            // `lobby-server sessions` lists newest first.
+            try db.execute(sql: "CREATE INDEX sessions_connected_at ON sessions (connected_at, serial)")
+        }
+        return migrator
+    }
+}

@@ -1,0 +1,134 @@
+import Foundation
+import LobbyCore
+import Testing
+
+@testable import LobbyStore
+
+/// What only the SQLite adapter promises: durability, schema, WAL, sharing a file.
+@Suite("SQLiteStore")
+struct SQLiteStoreTests {
+    private func withDatabasePath(_ body: (String) async throws -> Void) async throws {
+        try await withTemporaryDirectory { directory in
+            try await body(directory.appendingPathComponent("lobby.sqlite").path)
+        }
+    }
+
+    @Test func dataSurvivesReopeningTheFile() async throws {
+        try await withDatabasePath { path in
+            do {
+                let store = try SQLiteStore(path: path)
+                _ = try await store.apply([
+                    message("before restart"), start("s1", at: 0), .sessionIdentified("s1", user: "alice", at: at(1)),
+                ])
+            }
+            let reopened = try SQLiteStore(path: path)
+            #expect(try await reopened.recentMessages(limit: 10).map(\.text) == ["before restart"])
+            #expect(try await reopened.sessions(includeEnded: false, limit: 10).map(\.user) == ["alice"])
+            #expect(try await reopened.closeOpenSessions(reason: .restart, at: at(2)) == 1)
+            let next = try await reopened.apply([message("after restart")])
+            #expect(next.map(\.id) == [2])
+        }
+    }
+
+    @Test func migrationsRunOnceAndReopeningIsIdempotent() async throws {
+        try await withDatabasePath { path in
+            let first = try SQLiteStore(path: path)
+            let migrations = try await first.appliedMigrations()
+            #expect(migrations == ["v1: messages and sessions"])
+            _ = try await first.apply([message("kept")])
+            for _ in 0..<3 {
+                let again = try SQLiteStore(path: path)
+                #expect(try await again.appliedMigrations() == migrations)
+                #expect(try await again.recentMessages(limit: 10).map(\.text) == ["kept"])
+            }
+        }
+    }
+
+    @Test func journalIsWALAndCommitsAreFullySynced() async throws {
+        try await withDatabasePath { path in
+            let store = try SQLiteStore(path: path)
+            #expect(try await store.pragma("journal_mode") == "wal")
+            #expect(try await store.writerPragma("synchronous") == "2")  // FULL
+            #expect(try await store.writerPragma("busy_timeout") == "5000")
+        }
+    }
+
+    @Test func secondStoreOnTheSameFileSeesCommittedData() async throws {
+        try await withDatabasePath { path in
+            let server = try SQLiteStore(path: path)
+            let observer = try SQLiteStore(path: path)
+            _ = try await server.apply([start("s1", at: 0), message("from server")])
+            #expect(try await observer.sessions(includeEnded: false, limit: 10).map(\.id) == ["s1"])
+            #expect(try await observer.recentMessages(limit: 10).map(\.text) == ["from server"])
+
+            // Both can write; ids stay unique because SQLite assigns them.
+            let fromObserver = try await observer.apply([message("from observer")])
+            let fromServer = try await server.apply([message("from server again")])
+            #expect(fromObserver.map(\.id) == [2])
+            #expect(fromServer.map(\.id) == [3])
+        }
+    }
+
+    @Test func schemaAllowsOneOpenRowPerSessionId() async throws {
+        try await withDatabasePath { path in
+            let store = try SQLiteStore(path: path)
+            let insertOpen = "INSERT INTO sessions (session_id, connected_at, transport) VALUES ('s1', 0, 'websocket')"
+            try await store.execute(sql: insertOpen)
+            await #expect(throws: StoreError.self) { try await store.execute(sql: insertOpen) }
+            // Ended rows with the same id are fine: ids repeat across time.
+            try await store.execute(
+                sql: "INSERT INTO sessions (session_id, connected_at, ended_at, reason, transport) "
+                    + "VALUES ('s1', 0, 1, 'quit', 'websocket')")
+        }
+    }
+
+    @Test(
+        arguments: [
+            "INSERT INTO sessions (session_id, connected_at, ended_at, reason, transport) VALUES ('x', 0, 1, 'renamed', 't')",
+            "INSERT INTO sessions (session_id, connected_at, ended_at, reason, transport) VALUES ('x', 0, 1, 'bogus', 't')",
+            "INSERT INTO sessions (session_id, connected_at, ended_at, transport) VALUES ('x', 0, 1, 't')",
+            "INSERT INTO sessions (session_id, connected_at, user_name, transport) VALUES ('x', 0, 'alice', 't')",
+            "INSERT INTO sessions (session_id, connected_at) VALUES ('x', 0)",
+            "INSERT INTO sessions (connected_at, transport) VALUES (0, 't')",
+            "INSERT INTO messages (user_name, at) VALUES ('alice', 0)",
+            "INSERT INTO messages (text, at) VALUES ('hi', 0)",
+        ])
+    func schemaRejectsInconsistentRows(sql: String) async throws {
+        try await withDatabasePath { path in
+            let store = try SQLiteStore(path: path)
+            await #expect(throws: StoreError.self) { try await store.execute(sql: sql) }
+        }
+    }
+
+    @Test func openingInAMissingDirectoryFailsWithThePath() async throws {
+        try await withTemporaryDirectory { directory in
+            let path = directory.appendingPathComponent("missing/lobby.sqlite").path
+            #expect {
+                try SQLiteStore(path: path)
+            } throws: { error in
+                (error as? StoreError)?.kind == .cannotOpen(path: path)
+                    && "\(error)".hasPrefix("cannot open the database at \(path): ")
+            }
+        }
+    }
+
+    @Test func openingAFileThatIsNotADatabaseFails() async throws {
+        try await withDatabasePath { path in
+            try Data(repeating: 0x41, count: 4096).write(to: URL(fileURLWithPath: path))
+            #expect(throws: StoreError.self) { try SQLiteStore(path: path) }
+        }
+    }
+
+    @Test func databaseErrorsAreWrappedWithTheEngineError() async throws {
+        try await withDatabasePath { path in
+            let store = try SQLiteStore(path: path)
+            try await store.execute(sql: "DROP TABLE messages")
+            await #expect {
+                try await store.apply([message("lost table")])
+            } throws: { error in
+                guard let error = error as? StoreError else { return false }
+                return error.kind == .database(operation: "writing a batch") && error.underlying != nil
+            }
+        }
+    }
+}

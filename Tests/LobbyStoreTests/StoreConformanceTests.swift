@@ -1,0 +1,281 @@
+import LobbyCore
+import Testing
+
+@testable import LobbyStore
+
+/// What every `LobbyStore` adapter must do, run against each of them.
+@Suite("LobbyStore conformance")
+struct StoreConformanceTests {
+    // MARK: Messages
+
+    @Test(arguments: StoreKind.allCases)
+    func emptyBatchStoresNothing(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let stored = try await store.apply([])
+            #expect(stored == [])
+            #expect(try await store.recentMessages(limit: 10) == [])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func messageIdsIncreaseWithinAndAcrossBatches(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let first = try await store.apply([message("one"), message("two")])
+            let second = try await store.apply([message("three")])
+            let ids = (first + second).map(\.id)
+            #expect(ids.count == 3)
+            #expect(ids[0] > 0)
+            #expect(ids == ids.sorted() && Set(ids).count == 3)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func applyReturnsTheBatchMessagesInOrderAsStored(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let stored = try await store.apply([
+                start("s1", at: 0),
+                message("hello", by: "alice", at: 1),
+                .sessionIdentified("s1", user: "bob", at: at(2)),
+                message("héllo 👋\nsecond line", by: "bob", at: 3),
+            ])
+            #expect(stored.map(\.text) == ["hello", "héllo 👋\nsecond line"])
+            #expect(stored.map(\.user) == ["alice", "bob"])
+            #expect(stored.map(\.at) == [at(1), at(3)])
+            #expect(try await store.recentMessages(limit: 10) == stored)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func recentMessagesAreTheNewestOldestFirst(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            for batch in stride(from: 0, to: 10, by: 3) {
+                _ = try await store.apply((batch..<min(batch + 3, 10)).map { message("m\($0)", at: Int64($0)) })
+            }
+            #expect(try await store.recentMessages(limit: 4).map(\.text) == ["m6", "m7", "m8", "m9"])
+            #expect(try await store.recentMessages(limit: 1).map(\.text) == ["m9"])
+            #expect(try await store.recentMessages(limit: 100).map(\.text) == (0..<10).map { "m\($0)" })
+            #expect(try await store.recentMessages(limit: 0) == [])
+            #expect(try await store.recentMessages(limit: -5) == [])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func historyOrderIsIdOrderNotTimestampOrder(kind: StoreKind) async throws {
+        // Clocks can step backwards; the id (arrival order) is what orders the room.
+        try await kind.withStore { store in
+            _ = try await store.apply([message("later clock", at: 500), message("earlier clock", at: 100)])
+            #expect(try await store.recentMessages(limit: 2).map(\.text) == ["later clock", "earlier clock"])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func concurrentBatchesGetDistinctIds(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let ids = try await withThrowingTaskGroup(of: [Int64].self) { group in
+                for task in 0..<8 {
+                    group.addTask {
+                        try await store.apply((0..<5).map { message("t\(task)-\($0)") }).map(\.id)
+                    }
+                }
+                return try await group.reduce(into: []) { $0 += $1 }
+            }
+            #expect(Set(ids).count == 40)
+            #expect(try await store.recentMessages(limit: 100).count == 40)
+        }
+    }
+
+    // MARK: Sessions
+
+    @Test(arguments: StoreKind.allCases)
+    func sessionLifecycleIsRecorded(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([start("s1", at: 0, transport: "xhr_streaming", remoteAddress: "10.0.0.7")])
+            #expect(
+                try await store.sessions(includeEnded: false, limit: 10) == [
+                    SessionRecord(id: "s1", connectedAt: at(0), remoteAddress: "10.0.0.7", transport: "xhr_streaming")
+                ])
+
+            _ = try await store.apply([.sessionIdentified("s1", user: "alice", at: at(5))])
+            let identified = try await store.sessions(includeEnded: false, limit: 10)
+            #expect(identified.map(\.user) == ["alice"])
+            #expect(identified.map(\.identifiedAt) == [at(5)])
+
+            _ = try await store.apply([.sessionEnded("s1", reason: .timeout, at: at(9))])
+            #expect(try await store.sessions(includeEnded: false, limit: 10) == [])
+            #expect(
+                try await store.sessions(includeEnded: true, limit: 10) == [
+                    SessionRecord(
+                        id: "s1", user: "alice", connectedAt: at(0), identifiedAt: at(5), endedAt: at(9),
+                        reason: .timeout, remoteAddress: "10.0.0.7", transport: "xhr_streaming")
+                ])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func missingRemoteAddressIsStoredAsNil(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([start("s1", at: 0, transport: "raw-websocket", remoteAddress: nil)])
+            let record = try #require(try await store.sessions(includeEnded: false, limit: 1).first)
+            #expect(record.remoteAddress == nil)
+            #expect(record.user == nil && record.identifiedAt == nil && record.isOpen)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func identifyingAgainRecordsTheNewName(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([
+                start("s1", at: 0), .sessionIdentified("s1", user: "alice", at: at(1)),
+                .sessionIdentified("s1", user: "bob", at: at(2)),
+            ])
+            let record = try #require(try await store.sessions(includeEnded: false, limit: 1).first)
+            #expect(record.user == "bob")
+            #expect(record.identifiedAt == at(2))
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func sessionEndedTouchesOnlyTheOpenRowOfARepeatedId(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([
+                start("s1", at: 0), .sessionIdentified("s1", user: "alice", at: at(1)),
+                .sessionEnded("s1", reason: .quit, at: at(2)),
+            ])
+            _ = try await store.apply([start("s1", at: 10), .sessionIdentified("s1", user: "bob", at: at(11))])
+            _ = try await store.apply([.sessionEnded("s1", reason: .closed, at: at(12))])
+
+            let rows = try await store.sessions(includeEnded: true, limit: 10)
+            #expect(rows.map(\.user) == ["bob", "alice"])
+            #expect(rows.map(\.reason) == [.closed, .quit])
+            #expect(rows.map(\.endedAt) == [at(12), at(2)])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func endingTwiceKeepsTheFirstEnd(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([start("s1", at: 0), .sessionEnded("s1", reason: .quit, at: at(1))])
+            _ = try await store.apply([.sessionEnded("s1", reason: .closed, at: at(2))])
+            let rows = try await store.sessions(includeEnded: true, limit: 10)
+            #expect(rows.map(\.reason) == [.quit])
+            #expect(rows.map(\.endedAt) == [at(1)])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func writesForUnknownSessionsAreNoOps(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let stored = try await store.apply([
+                .sessionIdentified("ghost", user: "alice", at: at(0)),
+                .sessionEnded("ghost", reason: .closed, at: at(1)),
+                message("still stored"),
+            ])
+            #expect(stored.map(\.text) == ["still stored"])
+            #expect(try await store.sessions(includeEnded: true, limit: 10) == [])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func restartingAnOpenIdClosesTheStaleRow(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([start("s1", at: 0), .sessionIdentified("s1", user: "alice", at: at(1))])
+            _ = try await store.apply([start("s1", at: 7)])
+            let rows = try await store.sessions(includeEnded: true, limit: 10)
+            #expect(rows.map(\.connectedAt) == [at(7), at(0)])
+            #expect(rows.map(\.reason) == [nil, .closed])
+            #expect(rows.map(\.endedAt) == [nil, at(7)])
+            #expect(try await store.sessions(includeEnded: false, limit: 10).count == 1)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func closeOpenSessionsClosesOnlyOpenRowsWithTheReason(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([
+                start("a", at: 0), start("b", at: 1), start("c", at: 2),
+                .sessionEnded("b", reason: .quit, at: at(3)),
+            ])
+            #expect(try await store.closeOpenSessions(reason: .restart, at: at(100)) == 2)
+            let rows = try await store.sessions(includeEnded: true, limit: 10)
+            #expect(rows.map(\.id) == ["c", "b", "a"])
+            #expect(rows.map(\.reason) == [.restart, .quit, .restart])
+            #expect(rows.map(\.endedAt) == [at(100), at(3), at(100)])
+            #expect(try await store.closeOpenSessions(reason: .restart, at: at(200)) == 0)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func closedIdsCanStartAgain(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([start("a", at: 0)])
+            _ = try await store.closeOpenSessions(reason: .restart, at: at(1))
+            _ = try await store.apply([start("a", at: 2)])
+            #expect(try await store.sessions(includeEnded: false, limit: 10).map(\.connectedAt) == [at(2)])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func sessionListingIsNewestFirstAndLimited(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([
+                start("old", at: 0), start("mid", at: 5), start("new", at: 9),
+                .sessionEnded("mid", reason: .slow, at: at(6)),
+                start("latest-ended", at: 12), .sessionEnded("latest-ended", reason: .kicked, at: at(13)),
+            ])
+            #expect(try await store.sessions(includeEnded: false, limit: 10).map(\.id) == ["new", "old"])
+            #expect(try await store.sessions(includeEnded: false, limit: 1).map(\.id) == ["new"])
+            #expect(
+                try await store.sessions(includeEnded: true, limit: 10).map(\.id) == [
+                    "latest-ended", "new", "mid", "old",
+                ])
+            #expect(try await store.sessions(includeEnded: true, limit: 2).map(\.id) == ["latest-ended", "new"])
+            #expect(try await store.sessions(includeEnded: true, limit: 0) == [])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func sessionsConnectedAtTheSameTimeListLaterStartFirst(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([start("first", at: 0), start("second", at: 0)])
+            _ = try await store.apply([start("third", at: 0)])
+            #expect(try await store.sessions(includeEnded: false, limit: 10).map(\.id) == ["third", "second", "first"])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases, LeaveReason.endReasons)
+    func everyEndReasonIsRecorded(kind: StoreKind, reason: LeaveReason) async throws {
+        // Guards the schema's CHECK: a new LeaveReason needs a migration before it can be stored.
+        try await kind.withStore { store in
+            _ = try await store.apply([start("s1", at: 0), .sessionEnded("s1", reason: reason, at: at(1))])
+            #expect(try await store.sessions(includeEnded: true, limit: 1).map(\.reason) == [reason])
+        }
+    }
+
+    // MARK: Invalid writes
+
+    @Test(arguments: StoreKind.allCases)
+    func renamedIsNotAnEndAndFailsTheWholeBatch(kind: StoreKind) async throws {
+        try await kind.withStore { store async throws in
+            await #expect {
+                try await store.apply([
+                    message("not stored"), start("s1", at: 0), .sessionEnded("s1", reason: .renamed, at: at(1)),
+                ])
+            } throws: { error in
+                (error as? StoreError)?.kind == .invalidWrite("'renamed' is not a reason for a session to end")
+            }
+            #expect(try await store.recentMessages(limit: 10) == [])
+            #expect(try await store.sessions(includeEnded: true, limit: 10) == [])
+            // The store is fine afterwards.
+            #expect(try await store.apply([message("next")]).map(\.text) == ["next"])
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func closeOpenSessionsRejectsRenamed(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([start("s1", at: 0)])
+            await #expect(throws: StoreError.self) { try await store.closeOpenSessions(reason: .renamed, at: at(1)) }
+            #expect(try await store.sessions(includeEnded: false, limit: 10).count == 1)
+        }
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+import LobbyCore
+import Testing
+
+@testable import LobbyStore
+
+/// A fresh directory under the system temporary directory, removed when `body` returns.
+func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> T {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("lobby-store-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    return try await body(directory)
+}
+
+/// The adapters every conformance test runs against.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case memory
+    case sqlite
+
+    var testDescription: String { rawValue }
+
+    /// A new, empty store of this kind, released (and its file removed) after `body`.
+    func withStore<T>(_ body: (any LobbyStore) async throws -> T) async throws -> T {
+        switch self {
+        case .memory:
+            return try await body(InMemoryStore())
+        case .sqlite:
+            return try await withTemporaryDirectory { directory in
+                try await body(SQLiteStore(path: directory.appendingPathComponent("lobby.sqlite").path))
+            }
+        }
+    }
+}
+
+/// Milliseconds since 1970, kept small so expectations read easily.
+func at(_ milliseconds: Int64) -> Timestamp {
+    Timestamp(millisecondsSince1970: 1_700_000_000_000 + milliseconds)
+}
+
+func start(_ id: SessionID, at time: Int64, transport: String = "websocket", remoteAddress: String? = "127.0.0.1")
+    -> StoreWrite
+{
+    .sessionStarted(SessionStart(id: id, transport: transport, remoteAddress: remoteAddress, at: at(time)))
+}
+
+func message(_ text: String, by user: String = "alice", at time: Int64 = 0) -> StoreWrite {
+    .message(user: user, text: text, at: at(time))
+}
+
+/// A store in front of another that records each batch and can be told to fail.
+final class InstrumentedStore: LobbyStore {
+    struct Failure: Error, Equatable {}
+
+    private let base: any LobbyStore
+    private let state = Locked(State())
+
+    private struct State {
+        var batchSizes: [Int] = []
+        var failingBatches: Set<Int> = []
+        var gate: Gate?
+        var entered: AsyncStream<Int>.Continuation?
+    }
+
+    init(_ base: any LobbyStore = InMemoryStore()) {
+        self.base = base
+    }
+
+    /// The size of each batch `apply` was called with, in call order.
+    var batchSizes: [Int] { state.withLock { $0.batchSizes } }
+
+    /// Makes the batches with these 0-based call numbers throw ``Failure`` without writing.
+    func fail(batches: Set<Int>) {
+        state.withLock { $0.failingBatches = batches }
+    }
+
+    /// Holds every `apply` until `gate` opens; reports each batch size on the stream as the
+    /// call starts, so a test knows a batch is in flight.
+    func hold(at gate: Gate) -> AsyncStream<Int> {
+        let (stream, continuation) = AsyncStream<Int>.makeStream()
+        state.withLock {
+            $0.gate = gate
+            $0.entered = continuation
+        }
+        return stream
+    }
+
+    func apply(_ batch: [StoreWrite]) async throws -> [ChatMessage] {
+        let (fails, gate, entered) = state.withLock { state in
+            state.batchSizes.append(batch.count)
+            return (state.failingBatches.contains(state.batchSizes.count - 1), state.gate, state.entered)
+        }
+        entered?.yield(batch.count)
+        await gate?.wait()
+        if fails { throw Failure() }
+        return try await base.apply(batch)
+    }
+
+    func recentMessages(limit: Int) async throws -> [ChatMessage] {
+        try await base.recentMessages(limit: limit)
+    }
+
+    func closeOpenSessions(reason: LeaveReason, at time: Timestamp) async throws -> Int {
+        try await base.closeOpenSessions(reason: reason, at: time)
+    }
+
+    func sessions(includeEnded: Bool, limit: Int) async throws -> [SessionRecord] {
+        try await base.sessions(includeEnded: includeEnded, limit: limit)
+    }
+}
+
+/// A one-way barrier: `wait()` suspends until `open()`, and returns at once afterwards.
+actor Gate {
+    private var isOpen = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+
+    func wait() async {
+        guard !isOpen else { return }
+        await withCheckedContinuation { waiters.append($0) }
+    }
+
+    func open() {
+        isOpen = true
+        for waiter in waiters {
+            waiter.resume()
+        }
+        waiters = []
+    }
+}
+
+/// Collects what completions report, from whatever thread they run on.
+final class Recorder<Value: Sendable>: Sendable {
+    private let values = Locked<[Value]>([])
+
+    func append(_ value: Value) {
+        values.withLock { $0.append(value) }
+    }
+
+    var all: [Value] { values.withLock { $0 } }
+}
