@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "lobby-server", targets: ["lobby-server"]),
         .executable(name: "lobby", targets: ["lobby"]),
+        .executable(name: "lobby-bench", targets: ["lobby-bench"]),
         .library(name: "STOMP", targets: ["STOMP"]),
         .library(name: "SockJS", targets: ["SockJS"]),
     ],
@@ -20,6 +21,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
     ],
     targets: [
         // Protocol modules: no I/O, time is an input.
@@ -51,6 +53,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
+            resources: [.copy("Web")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -74,6 +77,7 @@ let package = Package(
             name: "LobbyClient",
             dependencies: [
                 "STOMP", "SockJS", "LobbyCore",
+                .product(name: "NIOConcurrencyHelpers", package: "swift-nio"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -92,6 +96,26 @@ let package = Package(
                 "LobbyClient", "LobbyTUI", "LobbyCore", "SockJS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
+            swiftSettings: strictSettings
+        ),
+
+        // Benchmark: load generator and measurements (issue 5).
+        .target(
+            name: "LobbyBench",
+            dependencies: [
+                "STOMP", "SockJS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+                .product(name: "Histogram", package: "hdrhistogram-swift"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "lobby-bench",
+            dependencies: ["LobbyBench"],
             swiftSettings: strictSettings
         ),
 
@@ -117,9 +141,15 @@ let package = Package(
         ),
         .testTarget(
             name: "LobbyClientTests",
-            dependencies: ["LobbyClient", "LobbyCore", "STOMP", "SockJS"],
+            dependencies: [
+                "LobbyClient", "LobbyCore", "STOMP", "SockJS",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOWebSocket", package: "swift-nio"),
+            ],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "LobbyBenchTests", dependencies: ["LobbyBench"], swiftSettings: strictSettings),
         .testTarget(name: "LobbyTUITests", dependencies: ["LobbyTUI", "LobbyCore"], swiftSettings: strictSettings),
     ]
 )

@@ -1,0 +1,244 @@
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOWebSocket
+import SockJS
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The part of ``LobbyConnection`` that lives on its event loop: carries out the
+/// ``ReconnectStateMachine``'s actions with real sockets and timers.
+final class ConnectionLoop {
+    private let configuration: LobbyConnection.Configuration
+    private let eventLoop: any EventLoop
+    private let onEvent: @Sendable (ConnectionEvent) -> Void
+
+    private var reconnector: ReconnectStateMachine
+    private var generator = SystemRandomNumberGenerator()
+    private var tick: Scheduled<Void>?
+
+    /// The attempt whose callbacks still count; callbacks of older attempts are ignored.
+    private var currentAttempt = 0
+    private var attemptIsLive = false
+    private var channel: (any Channel)?
+    /// Set once the WebSocket upgrade succeeded and the session runs.
+    private var driver: SessionDriver?
+    private var handshakeTimeout: Scheduled<Void>?
+
+    init(
+        configuration: LobbyConnection.Configuration, eventLoop: any EventLoop,
+        onEvent: @escaping @Sendable (ConnectionEvent) -> Void
+    ) {
+        self.configuration = configuration
+        self.eventLoop = eventLoop
+        self.onEvent = onEvent
+        self.reconnector = ReconnectStateMachine(backoff: configuration.backoff)
+    }
+
+    func start() {
+        run(reconnector.start())
+    }
+
+    func send(chat text: String) {
+        guard let driver else { return onEvent(.session(.notSent(text))) }
+        driver.sendChat(text)
+    }
+
+    func quit() {
+        run(reconnector.quit())
+    }
+
+    private func run(_ actions: [ReconnectStateMachine.Action]) {
+        for action in actions {
+            switch action {
+            case .emit(let event):
+                onEvent(event)
+            case .openConnection:
+                openConnection()
+            case .scheduleTick(let deadline):
+                tick?.cancel()
+                tick = eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(deadline * 1_000_000)) {
+                    self.tick = nil
+                    self.run(self.reconnector.tick(now: SessionDriver.now()))
+                }
+            case .quitConnection:
+                if let driver {
+                    driver.quit()
+                } else {
+                    // Still connecting or upgrading: nothing to say goodbye on. When the TCP connect
+                    // is still in flight, its completion sees `isStopping` and closes.
+                    channel?.close(promise: nil)
+                }
+            }
+        }
+    }
+
+    // MARK: - One connection attempt
+
+    private func openConnection() {
+        currentAttempt += 1
+        attemptIsLive = true
+        let attempt = currentAttempt
+        let server = randomServerID(using: &generator)
+        let session = randomSessionID(using: &generator)
+        guard let url = makeTransportURL(base: configuration.serverURL, server: server, session: session) else {
+            return attemptEnded(attempt, .failed("invalid server URL \(configuration.serverURL)"))
+        }
+        let endpoint: WebSocketEndpoint
+        do {
+            endpoint = try WebSocketEndpoint(url: url)
+        } catch {
+            return attemptEnded(attempt, .failed(error.description))
+        }
+        var sessionConfiguration = configuration.session
+        sessionConfiguration.host = sessionConfiguration.host ?? endpoint.host
+        let driver = SessionDriver(
+            transportURL: url, displayName: configuration.displayName, configuration: sessionConfiguration,
+            onEvent: { [unowned self] event in self.sessionEvent(event, attempt: attempt) },
+            onEnd: { [unowned self] end in self.attemptEnded(attempt, end) })
+
+        let boundDriver = NIOLoopBound(driver, eventLoop: eventLoop)
+        let upgrade = NIOLoopBoundBox<EventLoopFuture<Bool>?>(nil, eventLoop: eventLoop)
+        let maximumMessageSize = configuration.maximumMessageSize
+        ClientBootstrap(group: eventLoop)
+            .connectTimeout(.milliseconds(Int64(configuration.connectTimeout)))
+            .channelOption(.socketOption(.tcp_nodelay), value: 1)
+            .channelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    upgrade.value = try Self.configureUpgrade(
+                        channel, endpoint: endpoint, maximumMessageSize: maximumMessageSize
+                    ) { channel in
+                        try channel.pipeline.syncOperations.addHandlers(
+                            WebSocketMessageHandler(maximumMessageSize: maximumMessageSize), boundDriver.value)
+                    }
+                }
+            }
+            .connect(host: endpoint.host, port: endpoint.port)
+            .assumeIsolated()
+            .whenComplete { result in
+                switch result {
+                case .failure(let error):
+                    let reason = Self.describe(connectError: error)
+                    self.attemptEnded(attempt, .lost("cannot connect to \(endpoint.hostHeader): \(reason)"))
+                case .success(let channel):
+                    self.connected(channel, attempt: attempt, driver: driver, upgrade: upgrade.value)
+                }
+            }
+    }
+
+    /// TCP is up; the upgrade request is on its way.
+    private func connected(
+        _ channel: any Channel, attempt: Int, driver: SessionDriver, upgrade: EventLoopFuture<Bool>?
+    ) {
+        guard attempt == currentAttempt, attemptIsLive else {
+            channel.close(promise: nil)
+            return
+        }
+        guard let upgrade else {
+            channel.close(promise: nil)
+            return attemptEnded(attempt, .failed("the WebSocket handshake could not be set up"))
+        }
+        self.channel = channel
+        if reconnector.isStopping {
+            channel.close(promise: nil)
+        }
+        let timeout = configuration.connectTimeout
+        handshakeTimeout = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(timeout))) {
+            // Ended first, so the upgrade failing because of the close below is not reported again.
+            self.attemptEnded(
+                attempt, .lost("the server did not answer the WebSocket upgrade within \(timeout / 1000) s"))
+            channel.close(promise: nil)
+        }
+        upgrade.assumeIsolated().whenComplete { result in
+            guard attempt == self.currentAttempt, self.attemptIsLive else { return }
+            self.handshakeTimeout?.cancel()
+            self.handshakeTimeout = nil
+            switch result {
+            case .success(true):
+                // From here on the driver reports the end of the connection.
+                self.driver = driver
+                if self.reconnector.isStopping {
+                    driver.quit()
+                }
+            case .success(false):
+                channel.close(promise: nil)
+                self.attemptEnded(attempt, .failed("the server did not accept a WebSocket at this URL"))
+            case .failure(ChannelError.inappropriateOperationForState):
+                // What the upgrade handler reports when it is removed by the channel closing.
+                self.attemptEnded(attempt, .lost("the connection closed during the WebSocket handshake"))
+            case .failure(let error):
+                channel.close(promise: nil)
+                self.attemptEnded(attempt, .lost("the WebSocket handshake failed: \(error)"))
+            }
+        }
+    }
+
+    private func sessionEvent(_ event: SessionEvent, attempt: Int) {
+        guard attempt == currentAttempt, attemptIsLive else { return }
+        onEvent(.session(event))
+        // After the welcome itself, so "connected" follows the history it brought.
+        if case .welcome(let welcome) = event {
+            run(reconnector.sessionWelcomed(user: welcome.user, sessionID: welcome.sessionId))
+        }
+    }
+
+    private func attemptEnded(_ attempt: Int, _ end: SessionEnd) {
+        guard attempt == currentAttempt, attemptIsLive else { return }
+        attemptIsLive = false
+        channel = nil
+        driver = nil
+        handshakeTimeout?.cancel()
+        handshakeTimeout = nil
+        run(reconnector.connectionEnded(end, now: SessionDriver.now(), using: &generator))
+    }
+
+    /// Adds the HTTP client handlers that send the upgrade request for `endpoint`; on a `101`
+    /// they make way for the WebSocket codec and `addSessionHandlers`.
+    ///
+    /// - Returns: whether the server upgraded.
+    private static func configureUpgrade(
+        _ channel: any Channel, endpoint: WebSocketEndpoint, maximumMessageSize: Int,
+        addSessionHandlers: @escaping @Sendable (any Channel) throws -> Void
+    ) throws -> EventLoopFuture<Bool> {
+        let upgrader = NIOTypedWebSocketClientUpgrader<Bool>(maxFrameSize: maximumMessageSize) { channel, _ in
+            channel.eventLoop.makeCompletedFuture {
+                try addSessionHandlers(channel)
+                return true
+            }
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Host", value: endpoint.hostHeader)
+        let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: endpoint.requestURI, headers: headers)
+        let upgradeConfiguration = NIOTypedHTTPClientUpgradeConfiguration<Bool>(
+            upgradeRequestHead: request, upgraders: [upgrader],
+            notUpgradingCompletionHandler: { $0.eventLoop.makeSucceededFuture(false) })
+        var pipelineConfiguration = NIOUpgradableHTTPClientPipelineConfiguration(
+            upgradeConfiguration: upgradeConfiguration)
+        // A server may send its first WebSocket frame (SockJS `o`) in the same packet as the `101`:
+        // those bytes belong to the WebSocket decoder, not the bin.
+        pipelineConfiguration.leftOverBytesStrategy = .forwardBytes
+        return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+            configuration: pipelineConfiguration)
+    }
+
+    /// A connect failure in words: NIO's own descriptions list every address tried.
+    static func describe(connectError error: any Error) -> String {
+        var error = error
+        if let failure = error as? NIOConnectionError, let first = failure.connectionErrors.first {
+            error = first.error
+        } else if let failure = error as? NIOConnectionError, let dnsError = failure.dnsAError ?? failure.dnsAAAAError {
+            return "cannot resolve \(failure.host): \(dnsError)"
+        }
+        if let ioError = error as? IOError {
+            return String(cString: strerror(ioError.errnoCode)).lowercased()
+        }
+        if let channelError = error as? ChannelError, case .connectTimeout = channelError {
+            return "timed out"
+        }
+        return "\(error)"
+    }
+}

@@ -1,0 +1,88 @@
+import NIOCore
+import NIOPosix
+import SockJS
+
+/// The terminal client's link to a Lobby server: opens a SockJS WebSocket session, keeps it alive,
+/// and reconnects with backoff when it dies, until ``quit()``.
+///
+/// Every connection gets a fresh transport URL, hence a fresh session id, which the session
+/// learns by parsing that URL. Events arrive on the connection's event loop thread, in order:
+/// hand them to the UI thread from there.
+///
+/// ```swift
+/// let connection = LobbyConnection(configuration: .init(serverURL: "http://127.0.0.1:8080/connection",
+///                                                       displayName: "alice")) { event in inbox.post(event) }
+/// connection.start()
+/// connection.send(chat: "hello")
+/// connection.quit()  // … then `.stopped` arrives
+/// ```
+public final class LobbyConnection: Sendable {
+    public struct Configuration: Sendable {
+        /// The SockJS endpoint, `http://HOST:PORT/connection` (or `ws://…`).
+        public var serverURL: String
+        public var displayName: String
+        public var session: ClientSessionConfiguration
+        public var backoff: ReconnectBackoff
+        /// How long the TCP connection and the WebSocket upgrade may take, in milliseconds.
+        public var connectTimeout: UInt64
+        /// The largest WebSocket message accepted, in bytes (a `welcome` carries the history).
+        public var maximumMessageSize: Int
+
+        public init(
+            serverURL: String, displayName: String, session: ClientSessionConfiguration = .init(),
+            backoff: ReconnectBackoff = .init(), connectTimeout: UInt64 = 10_000, maximumMessageSize: Int = 4 << 20
+        ) {
+            self.serverURL = serverURL
+            self.displayName = displayName
+            self.session = session
+            self.backoff = backoff
+            self.connectTimeout = connectTimeout
+            self.maximumMessageSize = maximumMessageSize
+        }
+    }
+
+    private let loop: NIOLoopBoundBox<ConnectionLoop>
+
+    /// Creates a stopped connection; ``start()`` opens it.
+    ///
+    /// - Parameter onEvent: called on `eventLoop` for every event, in order.
+    public init(
+        configuration: Configuration,
+        eventLoop: any EventLoop = MultiThreadedEventLoopGroup.singleton.next(),
+        onEvent: @escaping @Sendable (ConnectionEvent) -> Void
+    ) {
+        loop = .makeBoxSendingValue(
+            ConnectionLoop(configuration: configuration, eventLoop: eventLoop, onEvent: onEvent),
+            eventLoop: eventLoop)
+    }
+
+    /// Checks that `serverURL` is an endpoint this client can open (`http://` or `ws://` with a host).
+    public static func validate(serverURL: String) throws(WebSocketEndpointError) {
+        guard let url = makeTransportURL(base: serverURL, server: "000", session: "validate") else {
+            throw .notAWebSocketURL(serverURL)
+        }
+        do {
+            _ = try WebSocketEndpoint(url: url)
+        } catch .tlsUnsupported {
+            // Named as the user typed it, not as the transport URL built from it.
+            throw .tlsUnsupported(serverURL)
+        } catch {
+            throw .notAWebSocketURL(serverURL)
+        }
+    }
+
+    /// Opens the first connection.
+    public func start() {
+        loop.eventLoop.execute { self.loop.value.start() }
+    }
+
+    /// Sends a chat line; without a live session the line comes back as `.session(.notSent(text))`.
+    public func send(chat text: String) {
+        loop.eventLoop.execute { self.loop.value.send(chat: text) }
+    }
+
+    /// Says goodbye (STOMP `DISCONNECT`, so the others see `quit`), closes, and reports `.stopped`.
+    public func quit() {
+        loop.eventLoop.execute { self.loop.value.quit() }
+    }
+}

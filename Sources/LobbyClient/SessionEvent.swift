@@ -1,0 +1,36 @@
+import LobbyCore
+
+/// What one STOMP session tells the layer above it: decoded payloads and problems worth showing.
+public enum SessionEvent: Sendable, Equatable {
+    /// The server accepted the identity: the member list and recent history of the room.
+    case welcome(Welcome)
+    /// A chat message on `/topic/chat`.
+    case message(ChatMessage)
+    /// Someone joined or left, on `/topic/presence`.
+    case presence(PresenceEvent)
+    /// A private `error` on `/user/queue/reply` (bad name, bad text, rate limit…); the session stays open.
+    case serverError(ErrorEvent)
+    /// Something is wrong with the protocol itself: a STOMP `ERROR`, a spoofed session id, a payload
+    /// that does not decode. Shown to the user, never swallowed.
+    case protocolError(String)
+    /// A chat line could not be sent because the session is not (or no longer) connected.
+    case notSent(String)
+}
+
+/// Why a session's connection should be closed.
+public enum SessionEnd: Sendable, Equatable {
+    /// The user quit and the server acknowledged the `DISCONNECT` (or did not answer in time).
+    case finished
+    /// The connection died: the server fell silent past the deadline, or closed the SockJS session.
+    case lost(String)
+    /// The server broke the protocol or refused the session (STOMP `ERROR`, session id mismatch).
+    case failed(String)
+
+    /// The reason in words, for the status line.
+    public var explanation: String {
+        switch self {
+        case .finished: "disconnected"
+        case .lost(let reason), .failed(let reason): reason
+        }
+    }
+}

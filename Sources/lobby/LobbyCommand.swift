@@ -1,0 +1,70 @@
+import ArgumentParser
+import LobbyClient
+import LobbyCore
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `lobby`: the terminal chat client.
+@main
+struct LobbyCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "lobby",
+        abstract: "Chat in a Lobby from the terminal.",
+        discussion: """
+            Type a line and press Enter to send it. /help lists the commands; /quit, Ctrl-C or \
+            Ctrl-D on an empty line leave the lobby.
+            """)
+
+    @Option(help: "The server's SockJS endpoint.")
+    var server = "http://127.0.0.1:8080/connection"
+
+    @Option(help: "Your display name (default: $USER).")
+    var name: String?
+
+    @Flag(help: "No full-screen interface: print one line per event, send each line read from stdin.")
+    var plain = false
+
+    func validate() throws {
+        do {
+            try LobbyConnection.validate(serverURL: server)
+        } catch {
+            throw ValidationError("--server: \(error)")
+        }
+        do {
+            _ = try UserName(validating: displayName)
+        } catch {
+            throw ValidationError("--name: \(error)")
+        }
+    }
+
+    /// `--name`, else `$USER`, else `guest`.
+    var displayName: String {
+        if let name { return name }
+        if let user = getenv("USER").map({ String(cString: $0) }), !user.isEmpty { return user }
+        return "guest"
+    }
+
+    func run() throws {
+        let configuration = LobbyConnection.Configuration(serverURL: server, displayName: displayName)
+        if plain {
+            try PlainClient(configuration: configuration).run()
+        } else {
+            try TerminalClient(configuration: configuration).run()
+        }
+    }
+}
+
+/// How long quitting may take before the client exits anyway: the goodbye waits at most 2 s for
+/// the server's receipt; this only guards against a stuck network thread.
+let quitGracePeriod: UInt64 = 3_000
+
+/// Leaves at once, sending nothing: the terminal is gone (SIGHUP), so the server must see the
+/// connection close without a goodbye (`closed`). `_exit` skips atexit handlers and stdio
+/// flushing, which could block on the dead terminal.
+func exitOnHangUp() -> Never {
+    _exit(128 + SIGHUP)
+}

@@ -1,0 +1,104 @@
+import LobbyClient
+import LobbyCore
+import LobbyTUI
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// `--plain`: no curses. Prints one line per event on stdout and sends each line of stdin as a
+/// chat message; `/quit` or the end of stdin leaves with a goodbye.
+///
+/// Lines read before the first welcome wait for it, so `echo hello | lobby --plain` connects,
+/// says hello and leaves.
+struct PlainClient {
+    var configuration: LobbyConnection.Configuration
+
+    func run() throws {
+        let inbox = try EventInbox<ConnectionEvent>()
+        let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
+        var transcript = PlainTranscript { TimeZoneRule.system.localTime(of: $0).clock }
+        let connection = LobbyConnection(configuration: configuration) { inbox.post($0) }
+        connection.start()
+
+        var input = LineReader()
+        var pendingLines: [String] = []
+        var inputEnded = false
+        var hasBeenWelcomed = false
+        var quitDeadline: UInt64?
+        func quit() {
+            guard quitDeadline == nil else { return }
+            quitDeadline = monotonicMilliseconds() + quitGracePeriod
+            connection.quit()
+        }
+        func submit(_ lines: [String]) {
+            for line in lines where !line.isEmpty {
+                if line == "/quit" { return quit() }
+                connection.send(chat: line)
+            }
+            if inputEnded { quit() }
+        }
+
+        while true {
+            let timeout = quitDeadline.map { Int($0 - min($0, monotonicMilliseconds())) }
+            if let timeout, timeout == 0 { return }
+            var descriptors = [signals.fileDescriptor, inbox.fileDescriptor]
+            if !inputEnded { descriptors.append(STDIN_FILENO) }
+            let ready = Poller.wait(for: descriptors, timeout: timeout)
+
+            if ready[0].isReadable {
+                for signal in signals.drain() {
+                    if signal == SIGHUP { exitOnHangUp() }
+                    quit()
+                }
+            }
+            if ready[1].isReadable {
+                for event in inbox.drain() {
+                    for line in transcript.lines(for: event) {
+                        print(line)
+                    }
+                    fflush(nil)  // a script reads these lines through a pipe, as they come
+                    if event == .stopped { return }
+                    if case .connected = event, !hasBeenWelcomed {
+                        hasBeenWelcomed = true
+                        submit(pendingLines)
+                        pendingLines = []
+                    }
+                }
+            }
+            if ready.count > 2, ready[2].isReadable || ready[2].isHungUp {
+                let lines = input.readAvailable(from: STDIN_FILENO)
+                inputEnded = input.isAtEnd
+                if hasBeenWelcomed {
+                    submit(lines)
+                } else {
+                    pendingLines += lines
+                }
+            }
+        }
+    }
+}
+
+/// Reads a descriptor's lines.
+///
+/// The descriptor stays blocking (on a terminal, stdin shares its flags with stdout, which must
+/// not turn non-blocking), so each call reads once, after `poll()` said there is something.
+struct LineReader {
+    private var splitter = LineSplitter()
+    /// Whether the input has ended (EOF or an error); a last line without `\n` has been returned.
+    private(set) var isAtEnd = false
+
+    /// Reads once and returns the lines completed so far.
+    mutating func readAvailable(from descriptor: Int32) -> [String] {
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        let count = read(descriptor, &chunk, chunk.count)
+        if count > 0 {
+            return splitter.append(chunk[..<count])
+        }
+        guard count == 0 || errno != EINTR else { return [] }
+        isAtEnd = true
+        return splitter.finish()
+    }
+}

@@ -1,0 +1,82 @@
+import LobbyClient
+import LobbyCore
+import LobbyTUI
+
+#if canImport(Glibc)
+    import Glibc
+#elseif canImport(Darwin)
+    import Darwin
+#endif
+
+/// The full-screen client: one thread drives curses and waits in `poll()` on the terminal, the
+/// network's event inbox and the signal pipe.
+struct TerminalClient {
+    var configuration: LobbyConnection.Configuration
+
+    func run() throws {
+        let inbox = try EventInbox<ConnectionEvent>()
+        let signals = try SignalPipe(catching: [SIGWINCH, SIGINT, SIGTERM, SIGHUP])
+        let canvas = try NCursesCanvas()
+        // Whatever happens below, the terminal is given back as it was found.
+        defer { canvas.end() }
+
+        var state = ClientState(ownName: configuration.displayName, now: .now())
+        let connection = LobbyConnection(configuration: configuration) { inbox.post($0) }
+        connection.start()
+
+        var quitDeadline: UInt64?
+        func quit() {
+            guard quitDeadline == nil else { return }
+            quitDeadline = monotonicMilliseconds() + quitGracePeriod
+            connection.quit()
+        }
+
+        var needsRender = true
+        while true {
+            if needsRender {
+                let size = canvas.size
+                state.resize(width: size.width, height: size.height)
+                Screen.render(state, on: canvas, now: .now())
+                needsRender = false
+            }
+            let timeout = quitDeadline.map { Int($0 - min($0, monotonicMilliseconds())) }
+            if let timeout, timeout == 0 { return }
+            let ready = Poller.wait(
+                for: [signals.fileDescriptor, inbox.fileDescriptor, STDIN_FILENO], timeout: timeout)
+
+            if ready[0].isReadable {
+                for signal in signals.drain() {
+                    switch signal {
+                    case SIGHUP: exitOnHangUp()
+                    case SIGWINCH: canvas.updateSizeFromTerminal()
+                    default: quit()  // SIGINT, SIGTERM: leave with a goodbye
+                    }
+                    needsRender = true
+                }
+            }
+            if ready[1].isReadable {
+                for event in inbox.drain() {
+                    guard let clientEvent = ClientEvent(event) else { return }  // stopped: done
+                    state.apply(clientEvent, now: .now())
+                    needsRender = true
+                }
+            }
+            if ready[2].isHungUp {
+                exitOnHangUp()  // the terminal closed before (or instead of) SIGHUP
+            }
+            if ready[2].isReadable {
+                while let key = canvas.readKey() {
+                    if key == .resize { canvas.updateSizeFromTerminal() }
+                    for command in state.handle(key, now: .now()) {
+                        switch command {
+                        case .sendChat(let text): connection.send(chat: text)
+                        case .quit: quit()
+                        case .redraw: canvas.forceFullRepaint()
+                        }
+                    }
+                    needsRender = true
+                }
+            }
+        }
+    }
+}

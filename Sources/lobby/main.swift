@@ -1,1 +1,0 @@
-print("lobby: not built yet")
