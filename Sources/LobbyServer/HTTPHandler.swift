@@ -30,6 +30,16 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
+    /// A request NIO could not parse was already answered with 400 by the protocol error
+    /// handler; the connection is closed so garbage never holds a socket open.
+    func errorCaught(context: ChannelHandlerContext, error: any Error) {
+        if error is HTTPParserError {
+            context.close(promise: nil)
+        } else {
+            context.fireErrorCaught(error)
+        }
+    }
+
     private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
         let (service, route) = SockJSService.resolve(path: head.uri, in: services)
         var headers = HTTPHeaders()

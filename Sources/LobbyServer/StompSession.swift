@@ -34,8 +34,14 @@ final class StompSession {
     private var frameBucket: TokenBucket
     private var timer: Scheduled<Void>?
     private var timerDeadline: UInt64?
-    /// Set once the session left the lobby; nothing is processed after that.
+    /// Set once the session left the lobby; no inbound frame is processed after that.
     private(set) var isEnded = false
+    /// Set once the transport was told to close; nothing is written after that.
+    private var isTransportClosed = false
+    /// Inbound actions not handled yet (see `processInbound`).
+    private var inbound: [ServerConnectionStateMachine.Action] = []
+    /// Chats of this session handed to the lobby whose store and broadcast have not finished.
+    private var pendingChats = 0
     private(set) var handle: ChannelSessionHandle!
 
     init(
@@ -85,7 +91,36 @@ final class StompSession {
 
     func received(_ bytes: some Collection<UInt8>) {
         guard !isEnded else { return }
-        perform(machine.bytesReceived(bytes, now: Self.now()))
+        inbound.append(contentsOf: machine.bytesReceived(bytes, now: Self.now()))
+        processInbound()
+    }
+
+    /// Handles inbound actions in arrival order. A chat message is handled asynchronously (stored
+    /// first, then broadcast), so any other frame that follows one — a DISCONNECT above all —
+    /// waits until the chats before it went out: nobody sees "alice left" before her last words.
+    /// Consecutive chats are not held back by each other; the store keeps their order.
+    private func processInbound() {
+        while !inbound.isEmpty, !isEnded {
+            let action = inbound[inbound.startIndex]
+            if pendingChats > 0, !Self.isChat(action) { return }
+            inbound.removeFirst()
+            perform([action])
+        }
+    }
+
+    private static func isChat(_ action: ServerConnectionStateMachine.Action) -> Bool {
+        guard case .deliver(let frame) = action else { return false }
+        return frame.command == .send && frame.headers["destination"] == Destination.chat
+    }
+
+    /// A chat of this session was stored and broadcast (or rejected): its RECEIPT goes out and
+    /// the frames held behind it may proceed.
+    func chatProcessed(receipt: EncodedFrame?) {
+        if let receipt {
+            deliver(receipt)
+        }
+        pendingChats -= 1
+        processInbound()
     }
 
     /// The connection went away without the session ending first: `closed`.
@@ -99,6 +134,10 @@ final class StompSession {
     }
 
     /// Ends the session (once) and, unless the transport is already gone, closes it.
+    ///
+    /// The lobby forgets the session at once (so its leave goes out now), but the transport is
+    /// closed through the same event-loop queue as every delivery: replies and receipts queued
+    /// before the end still reach the client, in order, before the close.
     func end(reason: LeaveReason, closeTransport: Bool) {
         guard !isEnded else { return }
         isEnded = true
@@ -106,7 +145,7 @@ final class StompSession {
         timer = nil
         lobby.end(id, reason: reason)
         if closeTransport {
-            transport?.close(reason: reason)
+            closeTransportAfterQueuedDeliveries(reason: reason)
         }
     }
 
@@ -116,7 +155,15 @@ final class StompSession {
         isEnded = true
         timer?.cancel()
         timer = nil
+        isTransportClosed = true
         transport?.close(reason: reason)
+    }
+
+    private func closeTransportAfterQueuedDeliveries(reason: LeaveReason) {
+        eventLoop.assumeIsolated().execute { [self] in
+            isTransportClosed = true
+            transport?.close(reason: reason)
+        }
     }
 
     // MARK: Outbound
@@ -124,18 +171,22 @@ final class StompSession {
     /// Writes a frame queued by the lobby or broker, or ends the session as `slow` if its
     /// outbound queue is full.
     func deliver(_ frame: EncodedFrame) {
-        guard !isEnded, let transport else { return }
+        guard !isTransportClosed, let transport else { return }
         guard transport.canAcceptWrites else {
-            logger.notice("outbound queue overflowed; disconnecting slow session")
-            end(reason: .slow, closeTransport: true)
+            if !isEnded {
+                logger.notice("outbound queue overflowed; disconnecting slow session")
+                end(reason: .slow, closeTransport: true)
+            }
             return
         }
         transport.write(frame)
         machine.frameSent(now: Self.now())
     }
 
+    /// Sends a frame of this session's own (CONNECTED, RECEIPT, ERROR) through the same queue as
+    /// the lobby's deliveries, so a RECEIPT never overtakes the reply to its own frame.
     private func send(_ frame: Frame) {
-        deliver(EncodedFrame(frame, version: machine.version))
+        handle.enqueue(EncodedFrame(frame, version: machine.version))
     }
 
     // MARK: State machine actions
@@ -147,7 +198,7 @@ final class StompSession {
             case .send(let frame):
                 send(frame)
             case .sendHeartBeat:
-                deliver(.heartBeat)
+                handle.enqueue(.heartBeat)
             case .connected(let version, let heartBeat):
                 logger.debug(
                     "STOMP connected",
@@ -227,11 +278,12 @@ final class StompSession {
                 return
             }
             let handle = self.handle!
-            let version = machine.version
+            let receiptFrame = receipt.map {
+                EncodedFrame(Frame(.receipt, headers: ["receipt-id": $0]), version: machine.version)
+            }
+            pendingChats += 1
             lobby.chat(handle, body: frame.body) {
-                if let receipt {
-                    handle.enqueue(EncodedFrame(Frame(.receipt, headers: ["receipt-id": receipt]), version: version))
-                }
+                handle.chatProcessed(receipt: receiptFrame)
             }
         default:
             lobby.replyError(
@@ -289,6 +341,11 @@ final class ChannelSessionHandle: SessionHandle {
     func enqueue(_ frame: EncodedFrame) {
         let session = self.session
         session.eventLoop.execute { session.value.value?.deliver(frame) }
+    }
+
+    func chatProcessed(receipt: EncodedFrame?) {
+        let session = self.session
+        session.eventLoop.execute { session.value.value?.chatProcessed(receipt: receipt) }
     }
 
     func terminate(reason: LeaveReason) {
