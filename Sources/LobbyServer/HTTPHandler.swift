@@ -1,33 +1,78 @@
+import Foundation
+import LobbyCore
+import Logging
 import NIOCore
 import NIOHTTP1
 import SockJS
+import Synchronization
 
-/// Plain HTTP requests on the server: the SockJS greeting and info endpoints, and a proper 404
-/// for everything else. WebSocket upgrades never reach this handler (the upgrader takes them).
+/// What every HTTP connection's handler shares: the mounted services, the live HTTP-transport
+/// sessions, the lobby, and the static files of the browser client.
+struct HTTPEnvironment: Sendable {
+    let services: [SockJSService]
+    let registry: SockJSSessionRegistry
+    let lobby: Lobby
+    let configuration: ServerConfiguration
+    let staticFiles: StaticFiles
+    let logger: Logger
+}
+
+/// Plain HTTP requests: the browser client's files, the SockJS greeting, info and iframe pages,
+/// the SockJS HTTP fallback transports, and a proper 404 for everything else. WebSocket upgrades
+/// never reach this handler (the upgrader takes them).
 final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPServerRequestPart
     typealias OutboundOut = HTTPServerResponsePart
     static let name = "lobby-http"
+    private static let nextReceiverID = Atomic<UInt64>(1)
 
-    private let services: [SockJSService]
+    let environment: HTTPEnvironment
     private var request: HTTPRequestHead?
+    private var body = ByteBuffer()
+    private var bodyTooLarge = false
+    /// The receiving response this connection is serving, if any, so a client that goes away
+    /// detaches from its session at once.
+    private var receiver: (entry: SockJSSessionRegistry.Entry, id: SessionStateMachine.ReceiverID)?
 
-    init(services: [SockJSService]) {
-        self.services = services
+    init(environment: HTTPEnvironment) {
+        self.environment = environment
     }
+
+    private var maxBodyBytes: Int { environment.configuration.maxFrameBytes * 2 + 4096 }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
             request = head
-        case .body:
-            // Bodies are ignored: no endpoint served here takes one.
-            break
+            body.clear()
+            bodyTooLarge = false
+        case .body(var chunk):
+            guard !bodyTooLarge else { return }
+            if body.readableBytes + chunk.readableBytes > maxBodyBytes {
+                bodyTooLarge = true
+                body.clear()
+            } else {
+                body.writeBuffer(&chunk)
+            }
         case .end:
             guard let head = request else { return }
             request = nil
-            respond(to: head, context: context)
+            guard !bodyTooLarge else {
+                var headers = HTTPHeaders()
+                headers.add(name: "Connection", value: "close")
+                return respond(.payloadTooLarge, text: "Request body too large.\n", headers: headers, head, context)
+            }
+            route(head, context: context)
         }
+    }
+
+    func channelInactive(context: ChannelHandlerContext) {
+        if let receiver {
+            let id = receiver.id
+            receiver.entry.withSession { $0.receiverLost(id) }
+            self.receiver = nil
+        }
+        context.fireChannelInactive()
     }
 
     /// A request NIO could not parse was already answered with 400 by the protocol error
@@ -40,79 +85,256 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
     }
 
-    private func respond(to head: HTTPRequestHead, context: ChannelHandlerContext) {
-        let (service, route) = SockJSService.resolve(path: head.uri, in: services)
-        var headers = HTTPHeaders()
-        let origin = head.headers.first(name: "origin")
-        guard let service else {
-            return send(
-                .notFound, body: "Not found\n", contentType: "text/plain; charset=UTF-8", headers, head, context)
+    // MARK: Routing
+
+    private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
+        let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        if path == "/" || path.hasPrefix("/static/"), let file = environment.staticFiles.file(forPath: path) {
+            guard head.method == .GET || head.method == .HEAD else { return methodNotAllowed("GET, HEAD", head, context) }
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: file.contentType)
+            headers.add(name: "Cache-Control", value: "no-cache")
+            return respond(.ok, bytes: file.bytes, headers: headers, head, context)
         }
+        let (service, route) = SockJSService.resolve(path: head.uri, in: environment.services)
+        guard let service else { return notFound(head, context) }
         switch route {
         case .greeting:
-            guard head.method == .GET else { return methodNotAllowed("GET", head, context) }
-            headers.add(name: "Cache-Control", value: "public, max-age=31536000")
-            send(.ok, body: "Welcome to SockJS!\n", contentType: "text/plain; charset=UTF-8", headers, head, context)
+            guard head.method == .GET || head.method == .HEAD else { return methodNotAllowed("GET", head, context) }
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "text/plain; charset=UTF-8")
+            respond(.ok, text: SockJSPages.greeting, headers: headers, head, context)
         case .info:
-            Self.addCORS(
-                &headers, origin: origin, requestHeaders: head.headers.first(name: "access-control-request-headers"))
-            switch head.method {
-            case .GET:
-                headers.add(
-                    name: "Cache-Control", value: "no-store, no-cache, no-transform, must-revalidate, max-age=0")
-                let info = InfoResponse(
-                    websocket: service.allowsWebSocket, cookieNeeded: service.cookieNeeded, origins: ["*:*"],
-                    entropy: UInt32.random(in: 0...UInt32.max))
-                send(.ok, body: info.json, contentType: "application/json; charset=UTF-8", headers, head, context)
-            case .OPTIONS:
-                headers.add(name: "Access-Control-Allow-Methods", value: "OPTIONS, GET")
-                headers.add(name: "Cache-Control", value: "public, max-age=31536000")
-                headers.add(name: "Access-Control-Max-Age", value: "31536000")
-                send(.noContent, body: "", contentType: nil, headers, head, context)
-            default:
-                methodNotAllowed("OPTIONS, GET", head, context)
-            }
+            info(service, head, context)
+        case .iframe:
+            iframe(head, context)
         case .rawWebSocket, .session(_, _, .websocket):
             // A websocket URL reached without an Upgrade: SockJS answers 400 (405 for non-GET).
             guard head.method == .GET else { return methodNotAllowed("GET", head, context) }
-            send(
-                .badRequest, body: "Can \"Upgrade\" only to \"WebSocket\".", contentType: "text/plain; charset=UTF-8",
-                headers, head, context)
-        default:
-            send(.notFound, body: "Not found\n", contentType: "text/plain; charset=UTF-8", headers, head, context)
+            respond(.badRequest, text: "Can \"Upgrade\" only to \"WebSocket\".", headers: [:], head, context)
+        case .session(_, let session, let transport):
+            sessionRequest(service, SessionID(session), transport, head, context)
+        case .notFound:
+            notFound(head, context)
         }
     }
 
-    static func addCORS(_ headers: inout HTTPHeaders, origin: String?, requestHeaders: String?) {
-        // SockJS: echo the Origin (a literal "null" stays "null"), with credentials allowed.
-        headers.add(name: "Access-Control-Allow-Origin", value: origin ?? "*")
+    private func info(_ service: SockJSService, _ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
+        var headers = corsHeaders(head)
+        switch head.method {
+        case .GET:
+            headers.add(name: "Content-Type", value: "application/json; charset=UTF-8")
+            headers.add(name: "Cache-Control", value: Self.noStore)
+            let info = InfoResponse(
+                websocket: service.allowsWebSocket, cookieNeeded: service.cookieNeeded, origins: ["*:*"],
+                entropy: UInt32.random(in: 0...UInt32.max))
+            respond(.ok, text: info.json, headers: headers, head, context)
+        case .OPTIONS:
+            preflight("OPTIONS, GET", headers: headers, head, context)
+        default:
+            methodNotAllowed("OPTIONS, GET", head, context)
+        }
+    }
+
+    private func iframe(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
+        guard head.method == .GET || head.method == .HEAD else { return methodNotAllowed("GET", head, context) }
+        let page = environment.staticFiles.iframePage
+        var headers = HTTPHeaders()
+        headers.add(name: "ETag", value: page.etag)
+        Self.addLongCaching(&headers)
+        if head.headers["if-none-match"].contains(page.etag) {
+            return respond(.notModified, bytes: [], headers: headers, head, context)
+        }
+        headers.add(name: "Content-Type", value: "text/html; charset=UTF-8")
+        respond(.ok, bytes: page.bytes, headers: headers, head, context)
+    }
+
+    // MARK: SockJS HTTP transports
+
+    private func sessionRequest(
+        _ service: SockJSService, _ id: SessionID, _ transport: Transport, _ head: HTTPRequestHead,
+        _ context: ChannelHandlerContext
+    ) {
+        let method: HTTPMethod = [.eventsource, .htmlfile, .jsonp].contains(transport) ? .GET : .POST
+        var headers = corsHeaders(head)
+        if service.cookieNeeded {
+            headers.add(name: "Set-Cookie", value: "JSESSIONID=\(Self.sessionCookie(head)); path=/")
+        }
+        if head.method == .OPTIONS, [.xhr, .xhrStreaming, .xhrSend].contains(transport) {
+            return preflight("OPTIONS, POST", headers: headers, head, context)
+        }
+        guard head.method == method else {
+            return methodNotAllowed(method == .GET ? "GET" : "OPTIONS, POST", head, context)
+        }
+        if transport.isSending {
+            receiveMessages(service, id, transport, headers: headers, head, context)
+        } else {
+            openReceiver(service, id, transport, headers: headers, head, context)
+        }
+    }
+
+    /// `xhr_send` / `jsonp_send`: messages from the client, for an existing session only.
+    private func receiveMessages(
+        _ service: SockJSService, _ id: SessionID, _ transport: Transport, headers: HTTPHeaders,
+        _ head: HTTPRequestHead, _ context: ChannelHandlerContext
+    ) {
+        guard let entry = environment.registry.find(id, in: service) else { return notFound(head, context) }
+        var headers = headers
+        headers.add(name: "Content-Type", value: "text/plain; charset=UTF-8")
+        headers.add(name: "Cache-Control", value: Self.noStore)
+        let messages: [String]
+        do {
+            let bytes = body.readableBytesView
+            messages =
+                transport == .jsonpSend
+                ? try SockJSJSON.decodeJSONPSendBody(bytes, contentType: head.headers.first(name: "content-type"))
+                : try SockJSJSON.decodeMessages(bytes)
+        } catch {
+            return respond(.internalServerError, text: error.description, headers: headers, head, context)
+        }
+        entry.withSession { $0.received(messages) }
+        if transport == .jsonpSend {
+            respond(.ok, text: "ok", headers: headers, head, context)
+        } else {
+            respond(.noContent, bytes: [], headers: headers, head, context)
+        }
+    }
+
+    /// `xhr`, `xhr_streaming`, `eventsource`, `htmlfile`, `jsonp`: a response that receives frames.
+    private func openReceiver(
+        _ service: SockJSService, _ id: SessionID, _ transport: Transport, headers: HTTPHeaders,
+        _ head: HTTPRequestHead, _ context: ChannelHandlerContext
+    ) {
+        var callback: String?
+        if transport == .htmlfile || transport == .jsonp {
+            guard let name = Self.queryParameter("c", in: head.uri) ?? Self.queryParameter("callback", in: head.uri)
+            else {
+                return respond(
+                    .internalServerError, text: "\"callback\" parameter required", headers: headers, head, context)
+            }
+            guard isValidCallbackName(name) else {
+                return respond(
+                    .internalServerError, text: "invalid \"callback\" parameter", headers: headers, head, context)
+            }
+            callback = name
+        }
+        let environment = self.environment
+        let remote = context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
+        let (entry, isNew) = environment.registry.findOrCreate(id, in: service, on: context.eventLoop) {
+            HTTPSockJSSession(
+                id: id, eventLoop: context.eventLoop, service: service, registry: environment.registry,
+                configuration: environment.configuration, lobby: environment.lobby, logger: environment.logger)
+        }
+        var headers = headers
+        headers.add(name: "Content-Type", value: transport.contentType)
+        headers.add(name: "Cache-Control", value: Self.noStore)
+        let response = HTTPResponseHead(version: head.version, status: .ok, headers: headers)
+        context.write(wrapOutboundOut(.head(response)), promise: nil)
+        let prelude = transport.prelude(callback: callback)
+        if !prelude.isEmpty {
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: prelude)))), promise: nil)
+        }
+        context.flush()
+        let receiverID = SessionStateMachine.ReceiverID(
+            Self.nextReceiverID.wrappingAdd(1, ordering: .relaxed).oldValue)
+        receiver = (entry, receiverID)
+        let attached = HTTPSockJSSession.Receiver(
+            id: receiverID, channel: context.channel, transport: transport, callback: callback,
+            keepAlive: head.isKeepAlive)
+        entry.withSession { session in
+            if isNew {
+                session.start(transport: transport, remoteAddress: remote)
+            }
+            session.receiverAttached(attached)
+        }
+    }
+
+    // MARK: Responses
+
+    static let noStore = "no-store, no-cache, no-transform, must-revalidate, max-age=0"
+
+    /// SockJS CORS: echo the Origin (a literal "null" stays "null"), credentials allowed, and
+    /// echo the requested headers.
+    private func corsHeaders(_ head: HTTPRequestHead) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        headers.add(name: "Access-Control-Allow-Origin", value: head.headers.first(name: "origin") ?? "*")
         headers.add(name: "Access-Control-Allow-Credentials", value: "true")
-        if let requestHeaders {
-            headers.add(name: "Access-Control-Allow-Headers", value: requestHeaders)
+        if let requested = head.headers.first(name: "access-control-request-headers") {
+            headers.add(name: "Access-Control-Allow-Headers", value: requested)
         }
         headers.add(name: "Vary", value: "Origin")
+        return headers
+    }
+
+    private func preflight(
+        _ methods: String, headers: HTTPHeaders, _ head: HTTPRequestHead, _ context: ChannelHandlerContext
+    ) {
+        var headers = headers
+        headers.add(name: "Access-Control-Allow-Methods", value: methods)
+        headers.add(name: "Access-Control-Max-Age", value: "31536000")
+        Self.addLongCaching(&headers)
+        respond(.noContent, bytes: [], headers: headers, head, context)
+    }
+
+    private static func addLongCaching(_ headers: inout HTTPHeaders) {
+        headers.add(name: "Cache-Control", value: "public, max-age=31536000")
+        headers.add(name: "Expires", value: HTTPDate.string(secondsSince1970: Timestamp.now().millisecondsSince1970 / 1000 + 31_536_000))
+    }
+
+    private static func sessionCookie(_ head: HTTPRequestHead) -> String {
+        for cookie in head.headers["cookie"].flatMap({ $0.split(separator: ";") }) {
+            let pair = cookie.split(separator: "=", maxSplits: 1)
+            if pair.count == 2, pair[0].trimmingCharacters(in: .whitespaces) == "JSESSIONID" {
+                return String(pair[1]).trimmingCharacters(in: .whitespaces)
+            }
+        }
+        return "dummy"
+    }
+
+    static func queryParameter(_ name: String, in uri: String) -> String? {
+        guard let query = uri.split(separator: "?", maxSplits: 1).dropFirst().first else { return nil }
+        for pair in query.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            if parts[0] == name {
+                let value = parts.count > 1 ? String(parts[1]) : ""
+                return value.removingPercentEncoding ?? value
+            }
+        }
+        return nil
+    }
+
+    private func notFound(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; charset=UTF-8")
+        respond(.notFound, text: "Not found\n", headers: headers, head, context)
     }
 
     private func methodNotAllowed(_ allow: String, _ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
         var headers = HTTPHeaders()
         headers.add(name: "Allow", value: allow)
-        send(.methodNotAllowed, body: "", contentType: nil, headers, head, context)
+        respond(.methodNotAllowed, bytes: [], headers: headers, head, context)
     }
 
-    private func send(
-        _ status: HTTPResponseStatus, body: String, contentType: String?, _ extraHeaders: HTTPHeaders,
-        _ request: HTTPRequestHead, _ context: ChannelHandlerContext
+    private func respond(
+        _ status: HTTPResponseStatus, text: String, headers: HTTPHeaders, _ request: HTTPRequestHead,
+        _ context: ChannelHandlerContext
     ) {
-        var headers = extraHeaders
-        if let contentType { headers.add(name: "Content-Type", value: contentType) }
-        let bytes = context.channel.allocator.buffer(string: request.method == .HEAD ? "" : body)
-        headers.add(name: "Content-Length", value: String(body.utf8.count))
-        let keepAlive = request.isKeepAlive
-        if !keepAlive { headers.add(name: "Connection", value: "close") }
-        let head = HTTPResponseHead(version: request.version, status: status, headers: headers)
-        context.write(wrapOutboundOut(.head(head)), promise: nil)
-        if bytes.readableBytes > 0 {
-            context.write(wrapOutboundOut(.body(.byteBuffer(bytes))), promise: nil)
+        respond(status, bytes: Array(text.utf8), headers: headers, request, context)
+    }
+
+    private func respond(
+        _ status: HTTPResponseStatus, bytes: [UInt8], headers: HTTPHeaders, _ request: HTTPRequestHead,
+        _ context: ChannelHandlerContext
+    ) {
+        var headers = headers
+        if status != .noContent && status != .notModified {
+            headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
+        }
+        let keepAlive = request.isKeepAlive && !headers["connection"].contains("close")
+        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
+        if !bytes.isEmpty && request.method != .HEAD {
+            context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: bytes)))), promise: nil)
         }
         let done = context.writeAndFlush(wrapOutboundOut(.end(nil)))
         if !keepAlive {

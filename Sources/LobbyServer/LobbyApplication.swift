@@ -81,7 +81,10 @@ public func buildApplication(
     let lobby = Lobby(writer: writer, history: history, historyLimit: configuration.historyLimit, logger: logger)
     let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
     let services = SockJSService.services(for: configuration)
-    let pipeline = PipelineFactory(configuration: configuration, lobby: lobby, services: services, logger: logger)
+    let environment = HTTPEnvironment(
+        services: services, registry: SockJSSessionRegistry(), lobby: lobby, configuration: configuration,
+        staticFiles: StaticFiles(configuration: configuration), logger: logger)
+    let pipeline = PipelineFactory(environment: environment)
     do {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -106,10 +109,11 @@ public func buildApplication(
 /// Builds each accepted connection's pipeline: HTTP, with WebSocket upgrade for the
 /// `websocket` routes.
 struct PipelineFactory: Sendable {
-    let configuration: ServerConfiguration
-    let lobby: Lobby
-    let services: [SockJSService]
-    let logger: Logger
+    let environment: HTTPEnvironment
+    var configuration: ServerConfiguration { environment.configuration }
+    var lobby: Lobby { environment.lobby }
+    var services: [SockJSService] { environment.services }
+    var logger: Logger { environment.logger }
 
     func configure(_ channel: any Channel) -> EventLoopFuture<Void> {
         let maxMessage = configuration.maxFrameBytes * 2 + 4096
@@ -141,8 +145,8 @@ struct PipelineFactory: Sendable {
                     context.pipeline.removeHandler(name: HTTPHandler.name, promise: nil)
                 }
             )
-        ).flatMapThrowing { [services] in
-            try channel.pipeline.syncOperations.addHandler(HTTPHandler(services: services), name: HTTPHandler.name)
+        ).flatMapThrowing { [environment] in
+            try channel.pipeline.syncOperations.addHandler(HTTPHandler(environment: environment), name: HTTPHandler.name)
         }
     }
 

@@ -13,6 +13,14 @@ public struct ServerConfiguration: Sendable {
     public var heartbeatMilliseconds: Int = 10_000
     /// SockJS `h` frame after this much outbound silence.
     public var sockJSHeartbeatMilliseconds: Int = 25_000
+    /// SockJS HTTP transports: a session with no receiving request for this long is closed.
+    public var sockJSDisconnectDelayMilliseconds: Int = 5_000
+    /// SockJS streaming transports: bytes after which a response is ended and the client reconnects.
+    public var sockJSResponseLimit: Int = 128 * 1024
+    /// Where the iframe page loads sockjs-client from.
+    public var sockJSClientURL: String = "/static/sockjs.min.js"
+    /// The sockjs-client file served at `/static/sockjs.min.js` (Debian's node-sockjs-client).
+    public var sockJSClientPath: String = "/usr/share/nodejs/sockjs-client/dist/sockjs.min.js"
     /// Messages of history sent in `welcome`.
     public var historyLimit: Int = 50
     /// Largest STOMP frame accepted from a client.

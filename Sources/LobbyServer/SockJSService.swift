@@ -16,6 +16,8 @@ struct SockJSService: Sendable {
     let kind: Kind
     let allowsWebSocket: Bool
     let cookieNeeded: Bool
+    /// Bytes after which a streaming response is ended (SockJS `response_limit`).
+    var responseLimit: Int = 128 * 1024
 
     static func services(for configuration: ServerConfiguration) -> [SockJSService] {
         var services = [
@@ -24,7 +26,9 @@ struct SockJSService: Sendable {
         ]
         if configuration.sockJSTestServices {
             services += [
-                SockJSService(prefix: "/echo", kind: .echo, allowsWebSocket: true, cookieNeeded: false),
+                // The SockJS protocol tests expect /echo's streaming responses cut at 4096 bytes.
+                SockJSService(
+                    prefix: "/echo", kind: .echo, allowsWebSocket: true, cookieNeeded: false, responseLimit: 4096),
                 SockJSService(prefix: "/close", kind: .close, allowsWebSocket: true, cookieNeeded: false),
                 SockJSService(
                     prefix: "/disabled_websocket_echo", kind: .echo, allowsWebSocket: false, cookieNeeded: false),
