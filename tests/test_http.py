@@ -44,8 +44,16 @@ def test_info_options_preflight(server):
     assert "GET" in response.headers.get("access-control-allow-methods", "")
 
 
+def test_root_serves_the_browser_client(server):
+    response = http_request(server.port, "GET", "/")
+    assert response.status == 200
+    assert response.headers.get("content-type", "").startswith("text/html")
+    assert "<html" in response.text.lower() or "<!doctype html" in response.text.lower()
+
+
 @pytest.mark.parametrize("path", [
-    "/",
+    "/static/nope.js",
+    "/static/../Package.swift",
     "/nope",
     "/connectionx",
     "/connection/nope",

@@ -15,8 +15,10 @@ final class Broker: Sendable {
     }
 
     private struct State {
-        /// destination → subscriptions, in subscription order.
-        var byDestination: [String: [Subscription]] = [:]
+        /// destination → session → that session's subscriptions there. Keyed by session so a
+        /// session that ends is removed in O(destinations), not O(subscribers): a storm of
+        /// thousands of drops stays cheap.
+        var byDestination: [String: [ObjectIdentifier: [Subscription]]] = [:]
         var nextMessageID: UInt64 = 1
     }
 
@@ -24,7 +26,7 @@ final class Broker: Sendable {
 
     func subscribe(_ session: any SessionHandle, id subscriptionID: String, to destination: String, version: Version) {
         state.withLock { state in
-            state.byDestination[destination, default: []].append(
+            state.byDestination[destination, default: [:]][ObjectIdentifier(session), default: []].append(
                 Subscription(session: session, subscriptionID: subscriptionID, version: version))
         }
     }
@@ -32,13 +34,15 @@ final class Broker: Sendable {
     /// Removes one subscription by its id; returns whether it existed.
     @discardableResult
     func unsubscribe(_ session: any SessionHandle, id subscriptionID: String) -> Bool {
-        state.withLock { state in
+        let key = ObjectIdentifier(session)
+        return state.withLock { state in
             var removed = false
-            for (destination, subscriptions) in state.byDestination {
-                let kept = subscriptions.filter { !($0.session === session && $0.subscriptionID == subscriptionID) }
+            for destination in state.byDestination.keys {
+                guard let subscriptions = state.byDestination[destination]?[key] else { continue }
+                let kept = subscriptions.filter { $0.subscriptionID != subscriptionID }
                 if kept.count != subscriptions.count {
                     removed = true
-                    state.byDestination[destination] = kept.isEmpty ? nil : kept
+                    state.byDestination[destination]?[key] = kept.isEmpty ? nil : kept
                 }
             }
             return removed
@@ -47,35 +51,34 @@ final class Broker: Sendable {
 
     /// Forgets every subscription of a session that ended.
     func removeAll(of session: any SessionHandle) {
+        let key = ObjectIdentifier(session)
         state.withLock { state in
-            for (destination, subscriptions) in state.byDestination {
-                let kept = subscriptions.filter { $0.session !== session }
-                if kept.count != subscriptions.count {
-                    state.byDestination[destination] = kept.isEmpty ? nil : kept
-                }
+            for destination in state.byDestination.keys {
+                state.byDestination[destination]?[key] = nil
             }
         }
     }
 
     func hasSubscription(_ session: any SessionHandle, id subscriptionID: String) -> Bool {
-        state.withLock { state in
-            state.byDestination.values.contains { subscriptions in
-                subscriptions.contains { $0.session === session && $0.subscriptionID == subscriptionID }
+        let key = ObjectIdentifier(session)
+        return state.withLock { state in
+            state.byDestination.values.contains { sessions in
+                sessions[key]?.contains { $0.subscriptionID == subscriptionID } ?? false
             }
         }
     }
 
     /// Sends a JSON body to every subscriber of `destination` except the session `excluded`.
     func publish(_ body: [UInt8], to destination: String, excluding excluded: SessionID? = nil) {
-        let (subscriptions, messageID) = state.withLock { state in
+        let (sessions, messageID) = state.withLock { state in
             defer { state.nextMessageID += 1 }
-            return (state.byDestination[destination] ?? [], state.nextMessageID)
+            return (state.byDestination[destination] ?? [:], state.nextMessageID)
         }
-        guard !subscriptions.isEmpty else { return }
+        guard !sessions.isEmpty else { return }
         // Encode once per distinct subscription id and version: clients of one kind all use the
         // same ids (stomp.js "sub-0", our client "chat"), so this is usually a single encoding.
         var encodings: [String: EncodedFrame] = [:]
-        for subscription in subscriptions where subscription.session.id != excluded {
+        for subscription in sessions.values.joined() where subscription.session.id != excluded {
             let key = subscription.version.rawValue + ":" + subscription.subscriptionID
             let encoded: EncodedFrame
             if let cached = encodings[key] {
@@ -99,7 +102,7 @@ final class Broker: Sendable {
     func sendPrivately(_ body: [UInt8], to destination: String, session: any SessionHandle) -> Bool {
         let (matches, messageID) = state.withLock { state in
             defer { state.nextMessageID += 1 }
-            return ((state.byDestination[destination] ?? []).filter { $0.session === session }, state.nextMessageID)
+            return (state.byDestination[destination]?[ObjectIdentifier(session)] ?? [], state.nextMessageID)
         }
         for subscription in matches {
             session.enqueue(

@@ -90,7 +90,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         if path == "/" || path.hasPrefix("/static/"), let file = environment.staticFiles.file(forPath: path) {
-            guard head.method == .GET || head.method == .HEAD else { return methodNotAllowed("GET, HEAD", head, context) }
+            guard head.method == .GET || head.method == .HEAD else {
+                return methodNotAllowed("GET, HEAD", head, context)
+            }
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: file.contentType)
             headers.add(name: "Cache-Control", value: "no-cache")
@@ -278,7 +280,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private static func addLongCaching(_ headers: inout HTTPHeaders) {
         headers.add(name: "Cache-Control", value: "public, max-age=31536000")
-        headers.add(name: "Expires", value: HTTPDate.string(secondsSince1970: Timestamp.now().millisecondsSince1970 / 1000 + 31_536_000))
+        headers.add(
+            name: "Expires",
+            value: HTTPDate.string(secondsSince1970: Timestamp.now().millisecondsSince1970 / 1000 + 31_536_000))
     }
 
     private static func sessionCookie(_ head: HTTPRequestHead) -> String {
@@ -332,7 +336,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let keepAlive = request.isKeepAlive && !headers["connection"].contains("close")
         if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
-        context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))), promise: nil)
+        context.write(
+            wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
+            promise: nil)
         if !bytes.isEmpty && request.method != .HEAD {
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(bytes: bytes)))), promise: nil)
         }

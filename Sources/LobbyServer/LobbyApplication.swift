@@ -146,7 +146,8 @@ struct PipelineFactory: Sendable {
                 }
             )
         ).flatMapThrowing { [environment] in
-            try channel.pipeline.syncOperations.addHandler(HTTPHandler(environment: environment), name: HTTPHandler.name)
+            try channel.pipeline.syncOperations.addHandler(
+                HTTPHandler(environment: environment), name: HTTPHandler.name)
         }
     }
 

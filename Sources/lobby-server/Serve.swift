@@ -51,6 +51,11 @@ struct Serve: AsyncParsableCommand {
     )
     var sockjsTestServices = false
 
+    @Option(
+        name: .customLong("sockjs-client-url"),
+        help: "Where the SockJS iframe page loads sockjs-client from (served by this server by default).")
+    var sockjsClientURL = "/static/sockjs.min.js"
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -86,6 +91,7 @@ struct Serve: AsyncParsableCommand {
         configuration.chatRatePerSecond = chatRate
         configuration.chatBurst = chatBurst
         configuration.sockJSTestServices = sockjsTestServices
+        configuration.sockJSClientURL = sockjsClientURL
         configuration.logLevel = level
         let application = try await buildApplication(configuration: configuration, logger: logger)
         let services = ServiceGroup(

@@ -55,9 +55,19 @@
 
   function Parser() {
     this.buffer = new Uint8Array(0);
+    this.pendingSurrogate = "";
   }
 
   Parser.prototype.feed = function (text) {
+    // A JS string cut between the two halves of a surrogate pair would encode as U+FFFD: keep a
+    // trailing high surrogate until the next piece brings its partner.
+    text = this.pendingSurrogate + text;
+    this.pendingSurrogate = "";
+    var last = text.charCodeAt(text.length - 1);
+    if (last >= 0xd800 && last <= 0xdbff) {
+      this.pendingSurrogate = text.slice(-1);
+      text = text.slice(0, -1);
+    }
     var incoming = encoder.encode(text);
     var joined = new Uint8Array(this.buffer.length + incoming.length);
     joined.set(this.buffer, 0);
