@@ -15,10 +15,10 @@ import unicodedata
 
 import pytest
 
-import lobbytest
 from lobbytest import LobbyServer, measure, wait_until
 from tmuxtest import (
     PlainLobby,
+    ScreenTimeout,
     TmuxServer,
     client_binary,
     client_command,
@@ -27,12 +27,12 @@ from tmuxtest import (
     has_chat,
     has_notice,
     member_names,
-    member_pane,
     member_title,
     message_area,
     own_member,
     process_name,
     process_state,
+    restoration_problems,
     status_line,
 )
 
@@ -98,6 +98,23 @@ def assert_border_aligned(screen: str, width: int = WIDTH) -> None:
         assert display_width(left) == width - MEMBER_PANE_WIDTH, (
             f"row {index}: border at display column {display_width(left)}, expected "
             f"{width - MEMBER_PANE_WIDTH}\n{framed(screen)}")
+
+
+def assert_terminal_restored(terminal, output_path, how: str) -> None:
+    """The pane's program has exited; the terminal must be back in its normal state: out of the
+    alternate screen, cursor visible, keypad mode off (tmux hides a dead pane's cursor itself,
+    so this reads what the program wrote, recorded with pipe-pane)."""
+    assert terminal.display("#{alternate_on}") == "0", f"still in the alternate screen after {how}"
+
+    def output():
+        return output_path.read_bytes() if output_path.exists() else b""
+
+    try:
+        wait_until(lambda: not restoration_problems(output()), timeout=3, what="the terminal restored")
+    except TimeoutError:
+        tail = output()[-200:]
+        raise AssertionError(f"terminal not restored after {how}: {restoration_problems(output())}; "
+                             f"last bytes written: {tail!r}")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -168,7 +185,7 @@ def test_korean_round_trip(server, tmux):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_third_user_joins_and_quits(server, tmux):
+def test_third_user_joins_and_quits(server, tmux, tmp_path):
     alice = open_client(tmux, server, "alice")
     bob = open_client(tmux, server, "bob")
     for terminal in (alice, bob):
@@ -182,6 +199,8 @@ def test_third_user_joins_and_quits(server, tmux):
     carol.wait_members(["alice", "bob", "carol"])
     assert carol.display("#{alternate_on}") == "1", "a full-screen client should use the alternate screen"
 
+    carol_output = tmp_path / "carol.out"
+    carol.record_output(carol_output)
     carol.say("/quit")
     for terminal in (alice, bob):
         terminal.wait_for(lambda s: has_notice(s, "<-- carol left (quit)"), "'<-- carol left (quit)'")
@@ -190,9 +209,7 @@ def test_third_user_joins_and_quits(server, tmux):
     # carol's program ended by itself, successfully, and gave the terminal back.
     wait_until(carol.dead, timeout=5, what="carol's pane to be dead (the client exited)")
     assert carol.dead_status() == "0", f"lobby exited with status {carol.dead_status()}\n{carol.screen_text()}"
-    flags = carol.display("alternate_on=#{alternate_on} cursor=#{cursor_flag} keypad=#{keypad_cursor_flag}")
-    assert "alternate_on=0" in flags and "cursor=1" in flags, \
-        f"terminal not restored after /quit: {flags}\n{framed(carol.capture(), 'carol after exit')}"
+    assert_terminal_restored(carol, carol_output, "/quit")
 
     row = wait_until(lambda: session_row(server, "carol"), timeout=5, what="carol's ended session row")
     assert row["reason"] == "quit", row
@@ -235,28 +252,43 @@ def screen_rows(screen: str) -> list[str]:
     return screen.rstrip("\n").split("\n")
 
 
+def message_rows(screen: str) -> list[str]:
+    return [row.strip() for row in message_area(screen)]
+
+
 def test_resize_down_to_too_small_and_back(server, tmux):
     alice = open_client(tmux, server, "alice")
     bob = open_client(tmux, server, "bob")
     alice.wait_members(["alice", "bob"])
     bob.say("before the resize")
     alice.wait_for(lambda s: has_chat(s, "bob", "before the resize"), "bob's first message")
+    problems: list[str] = []  # layout problems are collected so one run reports every size
 
-    # 40×10: too narrow for the member pane; everything else still there.
+    def check(what: str, predicate) -> str | None:
+        try:
+            return alice.wait_for(predicate, what, timeout=3)
+        except ScreenTimeout as failure:
+            problems.append(str(failure))
+            return None
+
+    # 40×10: too narrow for the member pane; status, messages and input still there.
     alice.resize(40, 10)
-    screen = alice.wait_for(
-        lambda s: len(screen_rows(s)) == 10 and "alice" in status_line(s) and not member_pane(s)
-        and screen_rows(s)[-1].startswith(">") and "│" not in s,
-        "a 40x10 layout: status line, no member pane, input line")
-    assert any("before the resize" in row for row in screen_rows(screen)), framed(screen)
+    alice.wait_for(lambda s: len(screen_rows(s)) == 10 and "alice" in status_line(s), "a 40x10 status line")
+    check("the 40x10 layout: no member pane, bob's message in the message area, '>' input line",
+          lambda s: "│" not in s and screen_rows(s)[-1].startswith(">")
+          and any(row.endswith("<bob> before the resize") for row in message_rows(s)))
+    assert not alice.dead(), "the client died at 40x10"
 
-    # 20×5: the smallest supported size.
+    # 20×5: the smallest supported size; the message wraps, its end is in view above the input.
     alice.resize(20, 5)
-    screen = alice.wait_for(
-        lambda s: len(screen_rows(s)) == 5 and "alice" in status_line(s) and screen_rows(s)[-1].startswith(">"),
-        "a 20x5 layout: status line and input line")
+    alice.wait_for(lambda s: len(screen_rows(s)) == 5 and "alice" in status_line(s), "a 20x5 status line")
+    screen = check("the 20x5 layout: message rows end with 'the resize', only the last row is '>'",
+                   lambda s: screen_rows(s)[-1].startswith(">")
+                   and not any(row.startswith(">") for row in screen_rows(s)[1:-1])
+                   and "the resize" in screen_rows(s)[-2])
     assert not alice.dead(), "the client died at 20x5"
-    assert all(display_width(row.rstrip()) <= 20 for row in screen_rows(screen)), framed(screen)
+    if screen:
+        assert all(display_width(row.rstrip()) <= 20 for row in screen_rows(screen)), framed(screen)
 
     # 19×4: too small.
     alice.resize(19, 4)
@@ -265,8 +297,10 @@ def test_resize_down_to_too_small_and_back(server, tmux):
 
     # Something happens while alice's terminal is too small; she sees it once it grows.
     bob.say("while you were small")
-    time.sleep(0.3)  # give alice's client time to receive it while tiny
-    alice.wait_for(lambda s: "terminal too small" in s, "'terminal too small' to stay while tiny")
+    bob.wait_for(lambda s: has_chat(s, "bob", "while you were small"), "bob's second message sent")
+    time.sleep(0.2)  # alice's client receives it while tiny
+    alice.wait_for(lambda s: "terminal too small" in s and "small" not in s.replace("terminal too small", ""),
+                   "'terminal too small' alone while tiny")
 
     alice.resize(WIDTH, HEIGHT)
     screen = alice.wait_for(
@@ -279,6 +313,7 @@ def test_resize_down_to_too_small_and_back(server, tmux):
 
     alice.say("still here")
     bob.wait_for(lambda s: has_chat(s, "alice", "still here"), "alice can still chat after the resizes")
+    assert not problems, "\n\n".join(problems)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -348,14 +383,16 @@ def test_plain_mode_over_pipes(server, tmux):
 # ---------------------------------------------------------------------------------------------
 
 
-def test_ctrl_c_quits_with_goodbye(server, tmux):
+def test_ctrl_c_quits_with_goodbye(server, tmux, tmp_path):
     alice = open_client(tmux, server, "alice")
     bob = open_client(tmux, server, "bob")
     alice.wait_members(["alice", "bob"])
 
+    bob_output = tmp_path / "bob.out"
+    bob.record_output(bob_output)
     bob.keys("C-c")
     alice.wait_for(lambda s: has_notice(s, "<-- bob left (quit)"), "'<-- bob left (quit)' after bob's Ctrl-C")
     alice.wait_members(["alice"])
     wait_until(bob.dead, timeout=5, what="bob's pane to be dead after Ctrl-C")
     assert bob.dead_status() == "0", f"lobby exited with status {bob.dead_status()} on Ctrl-C"
-    assert bob.display("#{alternate_on}") == "0", "terminal not restored after Ctrl-C"
+    assert_terminal_restored(bob, bob_output, "Ctrl-C")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import itertools
 import os
-import queue
 import re
 import shutil
 import subprocess
@@ -74,6 +73,7 @@ class TmuxServer:
         self.config = Path(workdir) / f"{self.socket}.tmux.conf"
         self.config.write_text(self.CONFIG)
         self.terminals: list[Terminal] = []
+        self.socket_path: str | None = None
 
     def tmux(self, *args: str, check: bool = True, timeout: float = 10) -> str:
         command = [TMUX, "-L", self.socket, "-f", str(self.config), *args]
@@ -97,6 +97,8 @@ class TmuxServer:
         self.tmux("new-session", "-d", "-x", str(width), "-y", str(height), "-s", name, "--", *command)
         terminal = Terminal(self, name)
         self.terminals.append(terminal)
+        if self.socket_path is None:
+            self.socket_path = terminal.display("#{socket_path}")
         return terminal
 
     def kill(self) -> None:
@@ -105,10 +107,12 @@ class TmuxServer:
             self.tmux("kill-server", check=False, timeout=10)
         except subprocess.TimeoutExpired:
             pass
-        try:
-            self.config.unlink()
-        except FileNotFoundError:
-            pass
+        for path in (self.config, self.socket_path):
+            try:
+                if path:
+                    os.unlink(path)  # tmux leaves its socket file behind
+            except FileNotFoundError:
+                pass
 
 
 class Terminal:
@@ -158,11 +162,27 @@ class Terminal:
     def exists(self) -> bool:
         return self.server.succeeds("has-session", "-t", f"={self.name}")
 
+    def record_output(self, path: Path) -> None:
+        """Appends everything the program writes to its terminal from now on to `path`
+        (`tmux pipe-pane`), to check the escape sequences it leaves with."""
+        self.server.tmux("pipe-pane", "-o", "-t", self.target, f"cat >> '{path}'")
+
     def dead(self) -> bool:
         return self.display("#{pane_dead}") == "1"
 
-    def dead_status(self) -> str:
-        return self.display("#{pane_dead_status}")
+    def dead_status(self, timeout: float = 3.0) -> str:
+        """The exit status of a dead pane's program ("" if it has none, e.g. killed by a signal).
+
+        tmux marks a pane dead when its pty closes but learns the status only when it reaps the
+        child, and tmux 3.3a sometimes leaves the zombie unreaped until its next SIGCHLD. A
+        `run-shell true` gives it one (its waitpid loop then reaps every child)."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status = self.display("#{pane_dead_status}")
+            if status or time.monotonic() >= deadline:
+                return status
+            self.server.tmux("run-shell", "true", check=False)
+            time.sleep(0.02)
 
     # -- waiting on the screen --
 
@@ -270,6 +290,30 @@ def has_notice(screen: str, notice: str) -> bool:
 
 
 # ---------------------------------------------------------------------------------------------
+# Terminal state from recorded output (xterm-256color's terminfo)
+# ---------------------------------------------------------------------------------------------
+
+LEAVE_ALTERNATE_SCREEN = b"\x1b[?1049l"  # rmcup
+SHOW_CURSOR = b"\x1b[?25h"               # the end of cnorm
+HIDE_CURSOR = b"\x1b[?25l"               # civis
+KEYPAD_OFF = b"\x1b[?1l"                 # rmkx
+KEYPAD_ON = b"\x1b[?1h"                  # smkx
+
+
+def restoration_problems(output: bytes) -> list[str]:
+    """What a program's last output leaves wrong with the terminal: still in the alternate
+    screen, cursor hidden, keypad transmit mode on. [] when it was all undone."""
+    problems = []
+    if LEAVE_ALTERNATE_SCREEN not in output:
+        problems.append("never left the alternate screen (no rmcup)")
+    if output.rfind(HIDE_CURSOR) > output.rfind(SHOW_CURSOR):
+        problems.append("left the cursor hidden (civis after the last cnorm)")
+    if output.rfind(KEYPAD_ON) > output.rfind(KEYPAD_OFF):
+        problems.append("left keypad transmit mode on (smkx after the last rmkx)")
+    return problems
+
+
+# ---------------------------------------------------------------------------------------------
 # Processes
 # ---------------------------------------------------------------------------------------------
 
@@ -307,7 +351,6 @@ class PlainLobby:
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
             env=dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8"))
         self.lines: list[str] = []
-        self._queue: queue.Queue[str | None] = queue.Queue()
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()

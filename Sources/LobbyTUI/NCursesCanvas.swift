@@ -78,6 +78,9 @@ public final class NCursesCanvas: Canvas {
         var columns: Int32 = 0
         guard lobby_terminal_size(STDOUT_FILENO, &rows, &columns) == 0, rows > 0, columns > 0 else { return }
         resize_term(rows, columns)
+        // After a shrink the terminal (tmux among them) keeps some old rows, so curses' idea of
+        // the screen is stale: repaint everything on the next present.
+        forceFullRepaint()
     }
 
     public func clear() {
