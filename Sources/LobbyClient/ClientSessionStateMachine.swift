@@ -137,7 +137,10 @@ public struct ClientSessionStateMachine: Sendable {
         case .close(let code, let reason):
             let wasQuitting = isQuitting
             state = .closed
-            return [.close(wasQuitting ? .finished : .lost("the server closed the session (\(code) \(reason))"))]
+            if wasQuitting { return [.close(.finished)] }
+            // 4002: the server's close status for a session an operator kicked.
+            if code == 4002 { return [.close(.removed("removed by an operator (\(reason))"))] }
+            return [.close(.lost("the server closed the session (\(code) \(reason))"))]
         }
     }
 

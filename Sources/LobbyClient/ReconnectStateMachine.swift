@@ -63,6 +63,11 @@ public struct ReconnectStateMachine: Sendable {
             phase = .stopped
             return [.emit(.stopped)]
         case .attempting:
+            if case .removed = end {
+                // No retry: the client waits, disconnected, until the user quits.
+                phase = .idle
+                return [.emit(.disconnected(end.explanation))]
+            }
             failures += 1
             let delay = backoff.delay(afterFailures: failures, using: &generator)
             return [.emit(.disconnected(end.explanation))] + countdown(until: now + delay, now: now)

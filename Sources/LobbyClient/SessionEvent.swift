@@ -25,12 +25,15 @@ public enum SessionEnd: Sendable, Equatable {
     case lost(String)
     /// The server broke the protocol or refused the session (STOMP `ERROR`, session id mismatch).
     case failed(String)
+    /// An operator removed this user (SockJS close 4002, leave reason `kicked`): reconnecting
+    /// would undo what the operator did, so the client stays disconnected.
+    case removed(String)
 
     /// The reason in words, for the status line.
     public var explanation: String {
         switch self {
         case .finished: "disconnected"
-        case .lost(let reason), .failed(let reason): reason
+        case .lost(let reason), .failed(let reason), .removed(let reason): reason
         }
     }
 }

@@ -15,6 +15,8 @@ struct HTTPEnvironment: Sendable {
     let configuration: ServerConfiguration
     let staticFiles: StaticFiles
     let logger: Logger
+    /// The bearer token of `/admin/kick`; nil disables the endpoint.
+    let adminToken: String?
 }
 
 /// Plain HTTP requests: the browser client's files, the SockJS greeting, info and iframe pages,
@@ -98,6 +100,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers.add(name: "Cache-Control", value: "no-cache")
             return respond(.ok, bytes: file.bytes, headers: headers, head, context)
         }
+        if path == "/admin/kick" {
+            return kick(head, context)
+        }
         let (service, route) = SockJSService.resolve(path: head.uri, in: environment.services)
         guard let service else { return notFound(head, context) }
         switch route {
@@ -149,6 +154,32 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         headers.add(name: "Content-Type", value: "text/html; charset=UTF-8")
         respond(.ok, bytes: page.bytes, headers: headers, head, context)
+    }
+
+    // MARK: Operator
+
+    /// `POST /admin/kick` with `Authorization: Bearer <token>` from a loopback address.
+    private func kick(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
+        guard head.method == .POST else { return methodNotAllowed("POST", head, context) }
+        let fromLoopback = context.channel.remoteAddress.map { address in
+            address.ipAddress.map { $0.hasPrefix("127.") || $0 == "::1" } ?? false
+        }
+        guard fromLoopback == true, let token = environment.adminToken,
+            head.headers.first(name: "authorization") == "Bearer \(token)"
+        else {
+            return respond(.forbidden, text: "Forbidden\n", headers: [:], head, context)
+        }
+        guard let request = try? JSONDecoder().decode(KickRequest.self, from: Data(body.readableBytesView)),
+            request.user != nil || request.session != nil
+        else {
+            return respond(
+                .badRequest, text: #"expected {"user":"…"} or {"session":"…"}"#, headers: [:], head, context)
+        }
+        let kicked = environment.lobby.kick(request).map(\.rawValue)
+        environment.logger.notice("operator kick", metadata: ["request": "\(request)", "sessions": "\(kicked)"])
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "application/json")
+        respond(.ok, bytes: JSONPayload.encode(KickResult(kicked: kicked)), headers: headers, head, context)
     }
 
     // MARK: SockJS HTTP transports

@@ -93,6 +93,16 @@ final class Lobby: Sendable {
 
     var liveSessionCount: Int { state.withLock { $0.sessions.count } }
 
+    /// Live sessions of a user, or the one session with an id.
+    func sessions(matching request: KickRequest) -> [any SessionHandle] {
+        state.withLock { state in
+            state.sessions.values.filter { live in
+                (request.user != nil && live.user?.rawValue == request.user)
+                    || (request.session != nil && live.handle.id.rawValue == request.session)
+            }.map(\.handle)
+        }
+    }
+
     // MARK: Identity
 
     /// Handles `SEND /app/identity`.

@@ -1,3 +1,4 @@
+import Foundation
 import LobbyCore
 import LobbyStore
 import Logging
@@ -56,6 +57,7 @@ public final class LobbyApplication: Service, Sendable {
         logger.info("shutting down", metadata: ["sessions": "\(lobby.liveSessionCount)"])
         serverChannel.close(promise: nil)
         lobby.shutdown()
+        AdminAccess.remove(forDatabase: configuration.databasePath)
         await writer.flush()
         writer.finish()
     }
@@ -81,9 +83,10 @@ public func buildApplication(
     let lobby = Lobby(writer: writer, history: history, historyLimit: configuration.historyLimit, logger: logger)
     let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
     let services = SockJSService.services(for: configuration)
+    let adminToken = AdminAccess.makeToken()
     let environment = HTTPEnvironment(
         services: services, registry: SockJSSessionRegistry(), lobby: lobby, configuration: configuration,
-        staticFiles: StaticFiles(configuration: configuration), logger: logger)
+        staticFiles: StaticFiles(configuration: configuration), logger: logger, adminToken: adminToken)
     let pipeline = PipelineFactory(environment: environment)
     do {
         let channel = try await ServerBootstrap(group: group)
@@ -97,6 +100,9 @@ public func buildApplication(
             .childChannelInitializer { channel in pipeline.configure(channel) }
             .bind(host: configuration.host, port: configuration.port)
             .get()
+        let port = channel.localAddress?.port ?? configuration.port
+        try AdminAccess(url: "http://\(configuration.host):\(port)", token: adminToken, pid: getpid())
+            .write(forDatabase: configuration.databasePath)
         return LobbyApplication(
             configuration: configuration, lobby: lobby, writer: writer, group: group, serverChannel: channel,
             logger: logger)

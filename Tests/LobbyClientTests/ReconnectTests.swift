@@ -49,6 +49,15 @@ struct ReconnectBackoffTests {
 
 @Suite("Reconnect state machine")
 struct ReconnectStateMachineTests {
+    @Test func aKickedClientDoesNotReconnectAndQuitsAtOnce() {
+        var machine = ReconnectStateMachine()
+        var generator = SeededGenerator(state: 7)
+        _ = machine.start()
+        let ended = machine.connectionEnded(.removed("removed by an operator"), now: 1_000, using: &generator)
+        #expect(ended == [.emit(.disconnected("removed by an operator"))])
+        #expect(machine.tick(now: 60_000).isEmpty)
+        #expect(machine.quit() == [.emit(.stopped)])
+    }
     /// Delays drawn as the machine draws them from a generator with this seed.
     private func delays(_ count: Int, seed: UInt64) -> [UInt64] {
         var generator = SeededGenerator(state: seed)
@@ -149,4 +158,5 @@ struct ReconnectStateMachineTests {
 /// Draws the largest value every time, so the delay equals the ceiling.
 struct AlwaysMaxDelay: RandomNumberGenerator {
     mutating func next() -> UInt64 { .max }
+
 }
