@@ -1,11 +1,13 @@
 """Presence: joins, leaves with their reasons (quit, closed), multi-session users, renames,
 spoofed identities, and kill -9 of a process holding a session."""
 
+import subprocess
 import time
 
 import pytest
 
-from lobbytest import REPLY, is_chat, is_error, is_join, is_leave, is_presence, measure, wait_until
+from lobbytest import (REPLY, http_request, is_chat, is_error, is_join, is_leave, is_presence, measure,
+                       server_binary, wait_until)
 
 KINDS = ["sockjs", "raw"]
 
@@ -195,3 +197,36 @@ def test_many_sessions_fan_out(server, clients):
         reader.close_abruptly()
     for i in range(10):
         assert last.wait_for(is_leave(f"user{i:02d}"))["reason"] == "closed"
+
+
+def run_kick(server, *args):
+    return subprocess.run(
+        [str(server_binary()), "kick", *args, "--database", str(server.database)],
+        capture_output=True, text=True, timeout=20)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_operator_kick_is_announced_once_and_closes_the_session(server, clients, kind):
+    observer = clients.identified(server, "observer")
+    bob = clients.identified(server, "bob", kind)
+    result = run_kick(server, "bob")
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert bob.session_id in result.stdout
+    leave = observer.wait_for(is_leave("bob"))
+    assert leave["reason"] == "kicked" and leave["sessions"] == 0
+    closed = bob.wait_closed()
+    assert closed.ws_code == 4002 or (closed.sockjs and closed.sockjs[0] == 4002), closed
+    assert ended_row(server, bob.session_id)["reason"] == "kicked"
+    observer.drain(0.3)
+    assert len(observer.messages(is_leave("bob"))) == 1
+    # Nobody left to kick: a clear failure, and the observer is untouched.
+    again = run_kick(server, "bob")
+    assert again.returncode != 0 and "no live session" in again.stdout
+    assert not observer.is_closed
+
+
+def test_admin_endpoint_refuses_requests_without_the_token(server, clients):
+    observer = clients.identified(server, "observer")
+    response = http_request(server.port, "POST", "/admin/kick", {"Authorization": "Bearer wrong"})
+    assert response.status == 403
+    assert not observer.is_closed
