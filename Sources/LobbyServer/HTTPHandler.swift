@@ -149,7 +149,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = HTTPHeaders()
         headers.add(name: "ETag", value: page.etag)
         Self.addLongCaching(&headers)
-        if head.headers["if-none-match"].contains(page.etag) {
+        // If-None-Match is a list (RFC 9110 §13.1.2); any match, or "*", counts.
+        let candidates = head.headers["if-none-match"].flatMap { $0.split(separator: ",") }.map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
+        if candidates.contains(page.etag) || candidates.contains("*") {
             return respond(.notModified, bytes: [], headers: headers, head, context)
         }
         headers.add(name: "Content-Type", value: "text/html; charset=UTF-8")
@@ -193,11 +197,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if service.cookieNeeded {
             headers.add(name: "Set-Cookie", value: "JSESSIONID=\(Self.sessionCookie(head)); path=/")
         }
-        if head.method == .OPTIONS, [.xhr, .xhrStreaming, .xhrSend].contains(transport) {
-            return preflight("OPTIONS, POST", headers: headers, head, context)
+        let allowed = method == .GET ? "OPTIONS, GET" : "OPTIONS, POST"
+        if head.method == .OPTIONS {
+            // A CORS preflight is answered on every transport, as Spring does.
+            return preflight(allowed, headers: headers, head, context)
         }
         guard head.method == method else {
-            return methodNotAllowed(method == .GET ? "GET" : "OPTIONS, POST", head, context)
+            return methodNotAllowed(allowed, head, context)
         }
         if transport.isSending {
             receiveMessages(service, id, transport, headers: headers, head, context)
@@ -271,9 +277,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let receiverID = SessionStateMachine.ReceiverID(
             Self.nextReceiverID.wrappingAdd(1, ordering: .relaxed).oldValue)
         receiver = (entry, receiverID)
+        // An HTTP/1.0 response has no chunked framing: it can only end by closing the connection.
+        let keepAlive = head.isKeepAlive && head.version != .http1_0 && head.version != .http0_9
         let attached = HTTPSockJSSession.Receiver(
             id: receiverID, channel: context.channel, transport: transport, callback: callback,
-            keepAlive: head.isKeepAlive)
+            keepAlive: keepAlive)
         entry.withSession { session in
             if isNew {
                 session.start(transport: transport, remoteAddress: remote)

@@ -6,10 +6,12 @@ import Synchronization
 
 /// The coordinator: which sessions are live, who they are, what the room has said.
 ///
-/// All state sits behind one lock, and every presence or chat publication happens while it is
-/// held, so every subscriber sees joins, leaves and messages in the same order as the state
-/// changed. Publishing only enqueues bytes on sessions' own queues, so holding the lock never
-/// waits on a client or on the disk.
+/// All state sits behind one lock. Every change that others hear about (an identity, an end, a
+/// chat message) is enqueued on the store writer while the lock is held, and announced from the
+/// writer's completion, after its row is committed. The writer runs completions one at a time in
+/// enqueue order, so every subscriber sees joins, leaves and messages in the order the state
+/// changed, and nothing is announced that is not stored. Publishing only enqueues bytes on
+/// sessions' own queues: it never waits on a client.
 final class Lobby: Sendable {
     struct LiveSession {
         let handle: any SessionHandle
@@ -61,19 +63,24 @@ final class Lobby: Sendable {
 
     /// Ends a session for `reason`. Whatever races (a DISCONNECT, the socket closing, a timer),
     /// only the first call for a session does anything; later ones return false.
+    ///
+    /// The session leaves the lobby at once; its `leave` goes out once the end is stored.
     @discardableResult
     func end(_ id: SessionID, reason: LeaveReason) -> Bool {
         let now = Timestamp.now()
         let ended: LiveSession? = state.withLock { state in
             guard let live = state.sessions.removeValue(forKey: id) else { return nil }
             broker.removeAll(of: live.handle)
-            if let change = state.presence.untrack(id, reason: reason) {
-                publishPresence(change, at: now, excluding: nil)
+            let change = state.presence.untrack(id, reason: reason)
+            // Enqueued under the lock, so the store (and the announcements that follow its
+            // commits) see state changes in the order they happened.
+            writer.enqueue(.sessionEnded(id, reason: reason, at: now)) { [self] result in
+                logIfFailed(result, "recording the end of a session")
+                if let change { publishPresence(change, at: now, excluding: nil) }
             }
             return live
         }
         guard let ended else { return false }
-        writer.enqueue(.sessionEnded(id, reason: reason, at: now))
         logger.info(
             "session ended",
             metadata: ["session": "\(id)", "user": "\(ended.user?.rawValue ?? "-")", "reason": "\(reason.rawValue)"])
@@ -105,44 +112,65 @@ final class Lobby: Sendable {
 
     // MARK: Identity
 
-    /// Handles `SEND /app/identity`.
-    func identify(_ session: any SessionHandle, body: [UInt8]) {
+    /// Handles `SEND /app/identity`: maps the session to the user, stores the mapping, then
+    /// answers the session with its `welcome` and tells everyone else (DESIGN's order).
+    /// `processed` runs once the frame is fully handled, after the welcome or the error.
+    func identify(_ session: any SessionHandle, body: [UInt8], processed: (@Sendable () -> Void)? = nil) {
         guard let request = try? JSONDecoder().decode(IdentityRequest.self, from: Data(body)) else {
-            return replyError(
+            replyError(
                 session, ErrorCode.invalidJSON,
                 #"identity must be JSON {"sessionId":"<your session id>","clientData":"<name>"}"#)
+            processed?()
+            return
         }
         guard request.sessionId == session.id.rawValue else {
             logger.notice(
                 "identity for another session refused",
                 metadata: ["session": "\(session.id)", "claimed": "\(request.sessionId)"])
-            return replyError(
-                session, ErrorCode.sessionMismatch,
-                "sessionId does not match this connection's session id")
+            replyError(session, ErrorCode.sessionMismatch, "sessionId does not match this connection's session id")
+            processed?()
+            return
         }
         let user: UserName
         do {
             user = try UserName(validating: request.clientData)
         } catch {
-            return replyError(session, ErrorCode.invalidName, error.description)
+            replyError(session, ErrorCode.invalidName, error.description)
+            processed?()
+            return
         }
         let now = Timestamp.now()
         let identified = state.withLock { state -> Bool in
             guard state.sessions[session.id] != nil else { return false }
             let changes = state.presence.track(session.id, as: user)
             state.sessions[session.id]?.user = user
-            let welcome = Welcome(
-                sessionId: session.id.rawValue, user: user.rawValue, members: state.presence.members,
-                history: state.history)
-            broker.sendPrivately(JSONPayload.encode(welcome), to: Destination.reply, session: session)
-            for change in changes {
-                publishPresence(change, at: now, excluding: session.id)
+            // The snapshot is taken now: messages stored after this point reach the session
+            // through its /topic/chat subscription, so nothing is missed and nothing doubled.
+            let welcome = JSONPayload.encode(
+                Welcome(
+                    sessionId: session.id.rawValue, user: user.rawValue, members: state.presence.members,
+                    history: state.history))
+            writer.enqueue(.sessionIdentified(session.id, user: user.rawValue, at: now)) { [self] result in
+                logIfFailed(result, "recording an identity")
+                broker.sendPrivately(welcome, to: Destination.reply, session: session)
+                for change in changes {
+                    publishPresence(change, at: now, excluding: session.id)
+                }
+                processed?()
             }
             return true
         }
-        guard identified else { return }
-        writer.enqueue(.sessionIdentified(session.id, user: user.rawValue, at: now))
+        guard identified else {
+            processed?()
+            return
+        }
         logger.info("session identified", metadata: ["session": "\(session.id)", "user": "\(user)"])
+    }
+
+    private func logIfFailed(_ result: Result<ChatMessage?, any Error>, _ what: String) {
+        if case .failure(let error) = result {
+            logger.error("\(what) failed", metadata: ["error": "\(error)"])
+        }
     }
 
     func user(of id: SessionID) -> UserName? {
@@ -199,7 +227,8 @@ final class Lobby: Sendable {
             JSONPayload.encode(ErrorEvent(code: code, message: message)), to: Destination.reply, session: session)
     }
 
-    /// Called with the state lock held, so presence events leave in state order.
+    /// Called from store-writer completions, which run one at a time in the order the changes
+    /// were enqueued (under the state lock), so presence events leave in state order.
     private func publishPresence(_ change: PresenceChange, at now: Timestamp, excluding: SessionID?) {
         let event: PresenceEvent
         switch change {

@@ -40,8 +40,8 @@ final class StompSession {
     private var isTransportClosed = false
     /// Inbound actions not handled yet (see `processInbound`).
     private var inbound: [ServerConnectionStateMachine.Action] = []
-    /// Chats of this session handed to the lobby whose store and broadcast have not finished.
-    private var pendingChats = 0
+    /// Identity and chat SENDs handed to the lobby whose store and answer have not finished.
+    private var pendingStoredSends = 0
     private(set) var handle: ChannelSessionHandle!
 
     init(
@@ -95,31 +95,33 @@ final class StompSession {
         processInbound()
     }
 
-    /// Handles inbound actions in arrival order. A chat message is handled asynchronously (stored
-    /// first, then broadcast), so any other frame that follows one — a DISCONNECT above all —
-    /// waits until the chats before it went out: nobody sees "alice left" before her last words.
-    /// Consecutive chats are not held back by each other; the store keeps their order.
+    /// Handles inbound actions in arrival order. Identity and chat are handled asynchronously
+    /// (stored first, then answered and broadcast), so any other frame that follows one — a
+    /// DISCONNECT above all — waits until they went out: nobody sees "alice left" before her last
+    /// words, and no RECEIPT overtakes its frame's answer. Consecutive stored SENDs are not held
+    /// back by each other; the store keeps their order.
     private func processInbound() {
         while !inbound.isEmpty, !isEnded {
             let action = inbound[inbound.startIndex]
-            if pendingChats > 0, !Self.isChat(action) { return }
+            if pendingStoredSends > 0, !Self.isStoredSend(action) { return }
             inbound.removeFirst()
             perform([action])
         }
     }
 
-    private static func isChat(_ action: ServerConnectionStateMachine.Action) -> Bool {
-        guard case .deliver(let frame) = action else { return false }
-        return frame.command == .send && frame.headers["destination"] == Destination.chat
+    private static func isStoredSend(_ action: ServerConnectionStateMachine.Action) -> Bool {
+        guard case .deliver(let frame) = action, frame.command == .send else { return false }
+        let destination = frame.headers["destination"]
+        return destination == Destination.chat || destination == Destination.identity
     }
 
-    /// A chat of this session was stored and broadcast (or rejected): its RECEIPT goes out and
-    /// the frames held behind it may proceed.
-    func chatProcessed(receipt: EncodedFrame?) {
+    /// A stored SEND of this session was answered (or rejected): its RECEIPT goes out and the
+    /// frames held behind it may proceed.
+    func storedSendProcessed(receipt: EncodedFrame?) {
         if let receipt {
             deliver(receipt)
         }
-        pendingChats -= 1
+        pendingStoredSends -= 1
         processInbound()
     }
 
@@ -268,8 +270,8 @@ final class StompSession {
         let destination = frame.headers["destination"] ?? ""
         switch destination {
         case Destination.identity:
-            lobby.identify(handle, body: frame.body)
-            sendReceipt(receipt)
+            let completion = storedSendCompletion(receipt: receipt)
+            lobby.identify(handle, body: frame.body, processed: completion)
         case Destination.chat:
             guard chatBucket.take(now: now) else {
                 lobby.replyError(
@@ -277,20 +279,24 @@ final class StompSession {
                 sendReceipt(receipt)
                 return
             }
-            let handle = self.handle!
-            let receiptFrame = receipt.map {
-                EncodedFrame(Frame(.receipt, headers: ["receipt-id": $0]), version: machine.version)
-            }
-            pendingChats += 1
-            lobby.chat(handle, body: frame.body) {
-                handle.chatProcessed(receipt: receiptFrame)
-            }
+            lobby.chat(handle, body: frame.body, processed: storedSendCompletion(receipt: receipt))
         default:
             lobby.replyError(
                 handle, ErrorCode.unknownDestination,
                 "no such destination \(destination); send to /app/identity or /app/chat")
             sendReceipt(receipt)
         }
+    }
+
+    /// Counts a SEND whose answer comes from the store writer, and makes the callback that
+    /// finishes it: RECEIPT, then the held-back frames.
+    private func storedSendCompletion(receipt: String?) -> @Sendable () -> Void {
+        pendingStoredSends += 1
+        let handle = self.handle!
+        let receiptFrame = receipt.map {
+            EncodedFrame(Frame(.receipt, headers: ["receipt-id": $0]), version: machine.version)
+        }
+        return { handle.storedSendProcessed(receipt: receiptFrame) }
     }
 
     private func sendReceipt(_ receipt: String?) {
@@ -343,9 +349,9 @@ final class ChannelSessionHandle: SessionHandle {
         session.eventLoop.execute { session.value.value?.deliver(frame) }
     }
 
-    func chatProcessed(receipt: EncodedFrame?) {
+    func storedSendProcessed(receipt: EncodedFrame?) {
         let session = self.session
-        session.eventLoop.execute { session.value.value?.chatProcessed(receipt: receipt) }
+        session.eventLoop.execute { session.value.value?.storedSendProcessed(receipt: receipt) }
     }
 
     func terminate(reason: LeaveReason) {

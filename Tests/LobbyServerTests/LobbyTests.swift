@@ -8,15 +8,27 @@ import Testing
 
 @testable import LobbyServer
 
-/// The coordinator's rules, with recording sessions and a real store behind a real writer.
-@Suite struct LobbyTests {
-    let store = InMemoryStore()
+/// The coordinator's rules, with recording sessions and a real store behind a real, running
+/// writer: announcements come from the writer's completions, after the store has the change.
+@Suite final class LobbyTests {
+    let store = CommitTrackingStore()
     let writer: StoreWriter
     let lobby: Lobby
 
     init() {
         writer = StoreWriter(store: store)
         lobby = Lobby(writer: writer, history: [], historyLimit: 3, logger: Logger(label: "test"))
+        let writer = self.writer
+        Task { await writer.run() }
+    }
+
+    deinit {
+        writer.finish()
+    }
+
+    /// Waits until everything queued so far is stored and announced.
+    func settle() async {
+        await writer.flush()
     }
 
     /// Opens a session subscribed to the three destinations.
@@ -29,26 +41,18 @@ import Testing
         return session
     }
 
-    func identify(_ session: RecordingSession, as name: String, claiming claimed: String? = nil) {
+    func identify(_ session: RecordingSession, as name: String, claiming claimed: String? = nil) async {
         let body = try! JSONEncoder().encode(
             IdentityRequest(sessionId: claimed ?? session.id.rawValue, clientData: name))
         lobby.identify(session, body: Array(body))
+        await settle()
     }
 
-    /// Runs the writer until everything queued so far is stored and its completions ran.
-    func drain() async {
-        let writer = self.writer
-        let task = Task { await writer.run() }
-        await writer.flush()
-        writer.finish()
-        await task.value
-    }
-
-    @Test func identityIsAnsweredWithWelcomeAndOthersSeeTheJoin() {
+    @Test func identityIsAnsweredWithWelcomeAndOthersSeeTheJoin() async {
         let alice = connect("alice-1")
-        identify(alice, as: "alice")
+        await identify(alice, as: "alice")
         let bob = connect("bob-1")
-        identify(bob, as: "bob")
+        await identify(bob, as: "bob")
 
         let welcome = bob.messages(on: Destination.reply).first
         #expect(welcome?["type"] as? String == "welcome")
@@ -63,11 +67,11 @@ import Testing
         #expect(bob.messages(on: Destination.presenceTopic).isEmpty)
     }
 
-    @Test func spoofedSessionIDIsRefusedAndChangesNothing() {
+    @Test func spoofedSessionIDIsRefusedAndChangesNothing() async {
         let alice = connect("alice-1")
-        identify(alice, as: "alice")
+        await identify(alice, as: "alice")
         let mallory = connect("mallory-1")
-        identify(mallory, as: "mallory", claiming: "alice-1")
+        await identify(mallory, as: "mallory", claiming: "alice-1")
 
         let reply = mallory.messages(on: Destination.reply).first
         #expect(reply?["type"] as? String == "error")
@@ -78,29 +82,30 @@ import Testing
     }
 
     @Test(arguments: ["", "   ", String(repeating: "x", count: 33), "bad\u{7}name", "evil\u{202E}txt"])
-    func invalidNamesGetAPrivateError(_ name: String) {
+    func invalidNamesGetAPrivateError(_ name: String) async {
         let session = connect("s-1")
-        identify(session, as: name)
+        await identify(session, as: name)
         let reply = session.messages(on: Destination.reply).first
         #expect(reply?["code"] as? String == ErrorCode.invalidName)
         #expect(lobby.user(of: "s-1") == nil)
     }
 
-    @Test func malformedIdentityJSONGetsAPrivateError() {
+    @Test func malformedIdentityJSONGetsAPrivateError() async {
         let session = connect("s-1")
         lobby.identify(session, body: Array("{not json".utf8))
         #expect(session.messages(on: Destination.reply).first?["code"] as? String == ErrorCode.invalidJSON)
     }
 
-    @Test func sessionEndsExactlyOnceWhateverRaces() {
+    @Test func sessionEndsExactlyOnceWhateverRaces() async {
         let alice = connect("alice-1")
-        identify(alice, as: "alice")
+        await identify(alice, as: "alice")
         let bob = connect("bob-1")
-        identify(bob, as: "bob")
+        await identify(bob, as: "bob")
 
         #expect(lobby.end("bob-1", reason: .closed))
         #expect(!lobby.end("bob-1", reason: .timeout))
         #expect(!lobby.end("bob-1", reason: .quit))
+        await settle()
 
         let leaves = alice.messages(on: Destination.presenceTopic).filter { $0["type"] as? String == "leave" }
         #expect(leaves.count == 1)
@@ -108,30 +113,32 @@ import Testing
         #expect(leaves.first?["sessions"] as? Int == 0)
     }
 
-    @Test func oneUserTwoSessionsJoinsOnceAndLeavesOnce() {
+    @Test func oneUserTwoSessionsJoinsOnceAndLeavesOnce() async {
         let observer = connect("obs-1")
-        identify(observer, as: "observer")
+        await identify(observer, as: "observer")
         let first = connect("bob-1")
-        identify(first, as: "bob")
+        await identify(first, as: "bob")
         let second = connect("bob-2")
-        identify(second, as: "bob")
+        await identify(second, as: "bob")
 
         lobby.end("bob-1", reason: .closed)
+        await settle()
         var presence = observer.messages(on: Destination.presenceTopic)
         #expect(presence.map { $0["type"] as? String } == ["join"])
 
         lobby.end("bob-2", reason: .quit)
+        await settle()
         presence = observer.messages(on: Destination.presenceTopic)
         #expect(presence.map { $0["type"] as? String } == ["join", "leave"])
         #expect(presence.last?["reason"] as? String == "quit")
     }
 
-    @Test func renameAnnouncesLeaveOfOldNameAndJoinOfNewName() {
+    @Test func renameAnnouncesLeaveOfOldNameAndJoinOfNewName() async {
         let observer = connect("obs-1")
-        identify(observer, as: "observer")
+        await identify(observer, as: "observer")
         let session = connect("s-1")
-        identify(session, as: "bob")
-        identify(session, as: "robert")
+        await identify(session, as: "bob")
+        await identify(session, as: "robert")
 
         let presence = observer.messages(on: Destination.presenceTopic)
         #expect(presence.map { $0["type"] as? String } == ["join", "leave", "join"])
@@ -139,25 +146,36 @@ import Testing
         #expect(presence[2]["user"] as? String == "robert")
     }
 
-    @Test func duplicateLiveSessionIDIsRefused() {
+    @Test func duplicateLiveSessionIDIsRefused() async {
         _ = connect("same")
         #expect(!lobby.open(RecordingSession("same"), transport: "websocket", remoteAddress: nil))
         lobby.end("same", reason: .closed)
+        await settle()
         #expect(lobby.open(RecordingSession("same"), transport: "websocket", remoteAddress: nil))
     }
 
     @Test func chatIsStoredBeforeItIsBroadcastAndKeepsOrder() async throws {
-        let alice = connect("alice-1")
-        identify(alice, as: "alice")
+        let store = self.store
+        let deliveredUncommitted = Mutex<[Int64]>([])
+        let alice = RecordingSession("alice-1") { frame in
+            guard frame.headers["destination"] == Destination.chatTopic,
+                let message = try? JSONDecoder().decode(ChatMessage.self, from: Data(frame.body))
+            else { return }
+            if !store.isCommitted(message.id) { deliveredUncommitted.withLock { $0.append(message.id) } }
+        }
+        #expect(lobby.open(alice, transport: "websocket", remoteAddress: nil))
+        lobby.broker.subscribe(alice, id: "chat", to: Destination.chatTopic, version: .v1_2)
+        lobby.broker.subscribe(alice, id: "reply", to: Destination.reply, version: .v1_2)
+        await identify(alice, as: "alice")
         let processed = Mutex(0)
         for index in 1...5 {
             lobby.chat(alice, body: Array(#"{"text":"  message \#(index) 한국어 👩‍👩‍👧 "}"#.utf8)) {
                 processed.withLock { $0 += 1 }
             }
         }
-        // Nothing goes out before the store has it.
-        #expect(alice.messages(on: Destination.chatTopic).isEmpty)
-        await drain()
+        await settle()
+        // Nothing went out before the store had it.
+        #expect(deliveredUncommitted.withLock { $0 }.isEmpty)
 
         let chat = alice.messages(on: Destination.chatTopic)
         #expect(chat.map { $0["text"] as? String } == (1...5).map { "message \($0) 한국어 👩‍👩‍👧" })
@@ -170,22 +188,22 @@ import Testing
 
     @Test func lateJoinerGetsTheRecentHistoryOnly() async {
         let alice = connect("alice-1")
-        identify(alice, as: "alice")
+        await identify(alice, as: "alice")
         for index in 1...5 {
             lobby.chat(alice, body: Array(#"{"text":"m\#(index)"}"#.utf8))
         }
-        await drain()
+        await settle()
         let bob = connect("bob-1")
-        identify(bob, as: "bob")
+        await identify(bob, as: "bob")
         let history = bob.messages(on: Destination.reply).first?["history"] as? [[String: Any]]
         // historyLimit is 3 in these tests.
         #expect(history?.compactMap { $0["text"] as? String } == ["m3", "m4", "m5"])
     }
 
-    @Test func chatBeforeIdentityAndInvalidTextAreRejectedPrivately() {
+    @Test func chatBeforeIdentityAndInvalidTextAreRejectedPrivately() async {
         let session = connect("s-1")
         lobby.chat(session, body: Array(#"{"text":"hi"}"#.utf8))
-        identify(session, as: "sam")
+        await identify(session, as: "sam")
         session.reset()
         lobby.chat(session, body: Array(#"{"text":"   "}"#.utf8))
         lobby.chat(session, body: Array(#"{"text":"\#(String(repeating: "a", count: 4001))"}"#.utf8))
@@ -196,14 +214,14 @@ import Testing
 
     @Test func shutdownEndsEverySessionWithShutdownAndRefusesNewOnes() async throws {
         let alice = connect("alice-1")
-        identify(alice, as: "alice")
+        await identify(alice, as: "alice")
         let bob = connect("bob-1")
         lobby.shutdown()
         #expect(alice.terminatedReasons == [.shutdown])
         #expect(bob.terminatedReasons == [.shutdown])
         #expect(lobby.liveSessionCount == 0)
         #expect(!lobby.open(RecordingSession("late"), transport: "websocket", remoteAddress: nil))
-        await drain()
+        await settle()
         let rows = try await store.sessions(includeEnded: true, limit: 10)
         #expect(rows.count == 2)
         #expect(rows.allSatisfy { $0.reason == .shutdown && $0.endedAt != nil })

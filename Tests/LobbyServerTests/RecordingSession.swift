@@ -1,5 +1,6 @@
 import Foundation
 import LobbyCore
+import LobbyStore
 import STOMP
 import Synchronization
 
@@ -11,14 +12,19 @@ final class RecordingSession: SessionHandle {
     private let received = Mutex<[Frame]>([])
     private let terminations = Mutex<[LeaveReason]>([])
 
-    init(_ id: SessionID) {
+    /// Called with every frame as it is delivered (on the delivering thread).
+    private let onDelivery: (@Sendable (Frame) -> Void)?
+
+    init(_ id: SessionID, onDelivery: (@Sendable (Frame) -> Void)? = nil) {
         self.id = id
+        self.onDelivery = onDelivery
     }
 
     func enqueue(_ frame: EncodedFrame) {
         var parser = FrameParser()
         parser.append(Array(frame.stomp.readableBytesView))
         if case .frame(let decoded)? = try? parser.next() {
+            onDelivery?(decoded)
             received.withLock { $0.append(decoded) }
         }
     }
@@ -39,5 +45,32 @@ final class RecordingSession: SessionHandle {
 
     func reset() {
         received.withLock { $0.removeAll() }
+    }
+}
+
+/// A store that remembers which message ids have been committed, so a test can check, at the
+/// moment a message is delivered, that it was stored first.
+final class CommitTrackingStore: LobbyStore {
+    private let inner = InMemoryStore()
+    private let committed = Mutex<Set<Int64>>([])
+
+    func isCommitted(_ id: Int64) -> Bool { committed.withLock { $0.contains(id) } }
+
+    func apply(_ batch: [StoreWrite]) async throws -> [ChatMessage] {
+        let stored = try await inner.apply(batch)
+        committed.withLock { $0.formUnion(stored.map(\.id)) }
+        return stored
+    }
+
+    func recentMessages(limit: Int) async throws -> [ChatMessage] {
+        try await inner.recentMessages(limit: limit)
+    }
+
+    func closeOpenSessions(reason: LeaveReason, at: Timestamp) async throws -> Int {
+        try await inner.closeOpenSessions(reason: reason, at: at)
+    }
+
+    func sessions(includeEnded: Bool, limit: Int) async throws -> [SessionRecord] {
+        try await inner.sessions(includeEnded: includeEnded, limit: limit)
     }
 }
