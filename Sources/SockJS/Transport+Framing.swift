@@ -87,14 +87,14 @@ extension Transport {
 }
 
 /// Whether `name` may be used as the `c` (callback) query parameter of `jsonp` and `htmlfile`:
-/// non-empty, at most 256 characters from `[A-Za-z0-9_.-]`, so it cannot inject script.
+/// non-empty, at most 256 characters from `[A-Za-z0-9_.]` (the set the SockJS protocol allows),
+/// so it cannot inject script.
 public func isValidCallbackName(_ name: String) -> Bool {
     let bytes = Array(name.utf8)
     return (1...256).contains(bytes.count)
         && bytes.allSatisfy { byte in
             (ASCII.zero...ASCII.nine).contains(byte) || (ASCII.lowercaseA...ASCII.lowercaseZ).contains(byte)
                 || (ASCII.uppercaseA...0x5A).contains(byte) || byte == ASCII.underscore || byte == ASCII.period
-                || byte == ASCII.hyphen
         }
 }
 

@@ -86,7 +86,8 @@ struct TransportFramingTests {
     @Test(
         "callback names",
         arguments: [
-            ("cb", true), ("_jp.a1b2", true), ("A-z_0.9", true), ("", false), ("a b", false), ("a(", false),
+            ("cb", true), ("_jp.a1b2", true), ("Az_0.9", true), ("a-b", false), ("", false), ("a b", false),
+            ("a(", false),
             ("</script>", false), ("é", false), ("a;alert(1)", false),
         ])
     func callbackNames(name: String, valid: Bool) {
