@@ -11,12 +11,12 @@ DATABASE     ?= lobby.sqlite
 APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps
 PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0
 
-.PHONY: all build build-tests test test-swift test-e2e lint format ci run client bench clean deps deps-apt deps-py
+.PHONY: all build build-tests test lint format ci run client bench bench-compare screenshot clean deps deps-apt deps-py deps-browser
 
 all: build
 
 ## deps: install (only when missing) every Debian and PyPI package the build and tests need.
-deps: deps-apt deps-py
+deps: deps-apt deps-py deps-browser
 
 deps-apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -34,6 +34,10 @@ $(VENV)/.installed: Makefile
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --disable-pip-version-check $(PY_PACKAGES)
 	touch $@
+
+## deps-browser: Chromium + chromedriver, Debian's sockjs-client, selenium in .venv.
+deps-browser: deps-py
+	VENV=$(VENV) scripts/deps-browser.sh
 
 build: deps-apt
 	$(SWIFT) build --build-path $(BUILD_DIR) $(SWIFTFLAGS)
@@ -56,14 +60,25 @@ ci: lint
 	$(MAKE) test SWIFTFLAGS="-Xswiftc -warnings-as-errors"
 
 run: build
-	@echo "Starting lobby-server (SQLite at $(DATABASE)). Open a client in another terminal with: make client"
+	@echo "Starting lobby-server (SQLite at $(DATABASE))."
+	@echo "Open the terminal client in another terminal with: make client"
+	@echo "or the browser client at http://127.0.0.1:$(PORT)/"
 	$(BUILD_DIR)/debug/lobby-server --port $(PORT) --database $(DATABASE)
 
 client: build
 	$(BUILD_DIR)/debug/lobby --server http://127.0.0.1:$(PORT)/connection
 
-bench:
-	@echo "lobby-bench is not built yet (issue 5); nothing to measure."; exit 1
+## screenshot: the browser client with a short conversation, for the README.
+screenshot: build deps-browser
+	LOBBY_BIN=$(BUILD_DIR)/debug $(VENV)/bin/python tests/browser/browser_screenshot.py docs/screenshot-browser.png
 
 clean:
 	rm -rf $(BUILD_DIR) $(VENV)
+
+## bench: release build, lobby-server with a temp database, every scenario, a Markdown table + SVG plot.
+bench:
+	scripts/bench.sh
+
+## bench-compare: the same scenarios against a private RabbitMQ Web-STOMP node, with ratios.
+bench-compare:
+	scripts/bench-compare.sh
