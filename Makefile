@@ -76,9 +76,9 @@ clean:
 	rm -rf $(BUILD_DIR) $(VENV)
 
 ## bench: release build, lobby-server with a temp database, every scenario, a Markdown table + SVG plot.
-bench:
-	scripts/bench.sh
+bench: deps-apt
+	BUILD_DIR=$(BUILD_DIR) SWIFT=$(SWIFT) scripts/bench.sh
 
 ## bench-compare: the same scenarios against a private RabbitMQ Web-STOMP node, with ratios.
-bench-compare:
-	scripts/bench-compare.sh
+bench-compare: deps-apt
+	BUILD_DIR=$(BUILD_DIR) SWIFT=$(SWIFT) scripts/bench-compare.sh

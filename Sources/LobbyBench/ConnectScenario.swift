@@ -1,0 +1,115 @@
+import NIOCore
+import Synchronization
+
+/// `connect`: N sessions (CONNECT, SUBSCRIBE, identity), time until all are ready, then idle;
+/// server RSS per session and connect rate.
+public struct ConnectScenario: Sendable {
+    public var sessions: Int
+    public var idleSeconds: Int
+    /// Destinations each session subscribes to; empty means the chat topic.
+    public var subscriptions: [String]
+
+    public init(sessions: Int, idleSeconds: Int, subscriptions: [String]) {
+        self.sessions = sessions
+        self.idleSeconds = idleSeconds
+        self.subscriptions = subscriptions
+    }
+
+    public func run(setup: BenchSetup, group: any EventLoopGroup) async -> ScenarioResult {
+        let subscriptions = subscriptions.isEmpty ? [setup.chatTopic] : subscriptions
+        let tag = runTag()
+        await sleep(milliseconds: 300)
+        let baseline = setup.sample()
+        let counter = ReadyCounter()
+        let observer = ClosingObserver()
+        let sampler = RSSSampler()
+        if let baseline { sampler.append([0, Double(baseline.rssKiB)]) }
+        let monitor = Task {
+            while sampler.isRunning {
+                try? await Task.sleep(for: .milliseconds(250))
+                // About 50 points over the ramp, whatever its length.
+                let ready = counter.count
+                if ready - sampler.lastSessions >= max(1, sessions / 50), let sample = setup.sample() {
+                    sampler.append([Double(ready), Double(sample.rssKiB)])
+                }
+            }
+        }
+        let started = monotonicNanoseconds()
+        let opened = await openMany(
+            count: sessions, subscriptions: subscriptions, names: { "c\($0)-\(tag)" }, setup: setup, group: group,
+            observer: observer, counter: counter)
+        let finished = opened.clients.map(\.info.readyAt).max() ?? monotonicNanoseconds()
+        let afterRamp = setup.sample()
+        sampler.stop()
+        await monitor.value
+
+        var handshakes = LatencyRecorder()
+        for client in opened.clients { handshakes.record(nanoseconds: client.info.readyAt - client.info.startedAt) }
+        let ready = opened.clients.count
+        let rampSeconds = Double(finished - started) / 1e9
+
+        await sleep(milliseconds: idleSeconds * 1_000)
+        let idle = setup.sample()
+        if let idle { sampler.append([Double(ready), Double(idle.rssKiB)]) }
+        let droppedWhileIdle = observer.closedByServer
+
+        observer.beginClosing()
+        for client in opened.clients { client.closeAbruptly() }
+        await sleep(milliseconds: 500)
+
+        let perSession: Double? =
+            if let baseline, let idle, ready > 0 { Double(idle.rssKiB - baseline.rssKiB) / Double(ready) } else { nil }
+        let rampCPU: Double? =
+            if let baseline, let afterRamp { afterRamp.cpuSeconds - baseline.cpuSeconds } else { nil }
+        let targets = setup.targetsApply
+        var metrics = [
+            Metric("sessions_ready", "sessions ready", Double(ready), better: .higherIsBetter),
+            Metric("failures", "failed handshakes", Double(opened.failures), better: .lowerIsBetter),
+            Metric(
+                "connect_rate", "connect rate", rampSeconds > 0 ? Double(ready) / rampSeconds : nil, unit: "sessions/s",
+                better: .higherIsBetter, ratioTarget: targets ? .atLeast(10) : nil),
+            Metric("ramp_s", "time until all ready", rampSeconds, unit: "s", better: .lowerIsBetter),
+        ]
+        metrics += latencyMetrics(handshakes, prefix: "handshake", words: "handshake")
+        metrics += [
+            Metric(
+                "rss_baseline_mib", "server RSS before", baseline.map { Double($0.rssKiB) / 1024 }, unit: "MiB",
+                better: .lowerIsBetter),
+            Metric(
+                "rss_idle_mib", "server RSS, all idle", idle.map { Double($0.rssKiB) / 1024 }, unit: "MiB",
+                better: .lowerIsBetter),
+            Metric(
+                "rss_per_session_kib", "server RSS per session", perSession, unit: "KiB", better: .lowerIsBetter,
+                target: targets ? .atMost(8) : nil),
+            Metric(
+                "cpu_per_connect_us", "server CPU per connect",
+                rampCPU.map { ready > 0 ? $0 / Double(ready) * 1e6 : 0 }, unit: "µs", better: .lowerIsBetter),
+            Metric(
+                "dropped_idle", "closed by server while idle", Double(droppedWhileIdle), better: .lowerIsBetter),
+        ]
+        var notes: [String] = []
+        if let error = opened.firstError { notes.append("first handshake failure: \(error)") }
+        if setup.serverPID == nil { notes.append("no --server-pid: RSS and CPU not measured") }
+        return ScenarioResult(
+            scenario: "connect", title: "connect N=\(sessions)", peer: setup.peer, transport: setup.transportName,
+            parameters: [
+                "sessions": "\(sessions)", "idle_s": "\(idleSeconds)",
+                "subscriptions": subscriptions.joined(separator: ","),
+                "identity": setup.identityDestination == nil ? "no" : "yes", "concurrency": "\(setup.concurrency)",
+            ],
+            metrics: metrics, latency: handshakes.summary, distribution: handshakes.distribution(),
+            rssSamples: sampler.points, notes: notes)
+    }
+}
+
+/// `[sessions, RSS KiB]` points taken while sessions connect.
+final class RSSSampler: Sendable {
+    private let samples = Mutex<[[Double]]>([])
+    private let running = Atomic<Bool>(true)
+
+    var isRunning: Bool { running.load(ordering: .relaxed) }
+    func stop() { running.store(false, ordering: .relaxed) }
+    func append(_ point: [Double]) { samples.withLock { $0.append(point) } }
+    var lastSessions: Int { samples.withLock { Int($0.last?.first ?? 0) } }
+    var points: [[Double]] { samples.withLock { $0 } }
+}

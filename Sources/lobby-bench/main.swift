@@ -1,0 +1,3 @@
+import LobbyBench
+
+await LobbyBenchCommand.start()

@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# make bench-compare: the `make bench` scenarios against Lobby, then the same scenarios, in the
+# same run, against RabbitMQ Web-STOMP (Debian's rabbitmq-server, installed if missing, started
+# as a private node with its state in a temp dir, stopped after by PID); then Lobby ÷ RabbitMQ.
+#
+# Output in BENCH_OUT (default .build-bench-results/): lobby.jsonl, rabbitmq.jsonl, table.md,
+# compare.md, plot.svg (both peers; RabbitMQ dashed), machine.txt and logs.
+# Sizes: the variables of scripts/bench.sh apply to both peers.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+BUILD_DIR=${BUILD_DIR:-.build}
+SWIFT=${SWIFT:-swift}
+export BUILD_DIR SWIFT
+export BENCH_OUT=${BENCH_OUT:-.build-bench-results}
+CONNECT_N=${CONNECT_N:-10000}
+FANOUT_S=${FANOUT_S:-"100 1000"}
+FANOUT_M=${FANOUT_M:-200}
+PACED_S=${PACED_S:-1000}
+PACED_RATE=${PACED_RATE:-10}
+PACED_SECONDS=${PACED_SECONDS:-10}
+LEAVE_K=${LEAVE_K:-200}
+LEAVE_KILL_K=${LEAVE_KILL_K:-20}
+STORM_N=${STORM_N:-5000}
+FROZEN_K=${FROZEN_K:-20}
+FROZEN_HEARTBEAT_MS=${FROZEN_HEARTBEAT_MS:-1000}
+
+scripts/rabbitmq.sh install
+
+# Lobby first (builds release, writes lobby.jsonl and its table).
+scripts/bench.sh
+
+BENCH="$BUILD_DIR/release/lobby-bench"
+RABBIT_DIR=$(mktemp -d /tmp/lobby-bench-rabbitmq.XXXXXX)
+cleanup() {
+    scripts/rabbitmq.sh stop "$RABBIT_DIR" || true
+    rm -rf "$RABBIT_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
+
+# One node for every RabbitMQ scenario: it takes seconds to start, and holds no state between them.
+scripts/rabbitmq.sh start "$RABBIT_DIR"
+# shellcheck disable=SC1091
+. "$RABBIT_DIR/env"
+: > "$BENCH_OUT/rabbitmq.jsonl"
+
+RABBIT_ARGS=(--url "$RABBIT_WS_URL" --peer rabbitmq --login guest --passcode guest
+    --identity-destination "" --presence-topic "" --reply-destination ""
+    --chat-destination /topic/bench --chat-topic /topic/bench
+    --server-pid "$RABBIT_PID" --json-out "$BENCH_OUT/rabbitmq.jsonl")
+
+rabbit() {
+    local name=$1
+    shift
+    echo "bench-compare: rabbitmq $name ($*)"
+    local started=$SECONDS
+    if ! "$BENCH" "$@" "${RABBIT_ARGS[@]}" > "$BENCH_OUT/rabbitmq-$name.log" 2>&1; then
+        echo "bench-compare: rabbitmq $name failed; see $BENCH_OUT/rabbitmq-$name.log" >&2
+        tail -5 "$BENCH_OUT/rabbitmq-$name.log" >&2
+    fi
+    echo "bench-compare:   done in $((SECONDS - started)) s"
+    # Let the node settle (closed sessions, garbage collection) before the next scenario.
+    sleep 3
+}
+
+rabbit connect connect --sessions "$CONNECT_N" --idle-seconds 3
+for s in $FANOUT_S; do
+    rabbit "fanout-burst-$s" fanout --mode burst --subscribers "$s" --messages "$FANOUT_M"
+done
+rabbit "fanout-paced-$PACED_S" fanout --mode paced --subscribers "$PACED_S" --rate "$PACED_RATE" \
+    --duration "$PACED_SECONDS"
+rabbit leave-close leave --kill close --victims "$LEAVE_K"
+rabbit leave-sigkill leave --kill sigkill --victims "$LEAVE_KILL_K"
+rabbit storm storm --sessions "$STORM_N"
+# RabbitMQ has no server heart-beat option: the held sessions offer heart-beat:N,N, which it honours.
+rabbit frozen frozen --sessions "$FROZEN_K" --heartbeat-ms "$FROZEN_HEARTBEAT_MS"
+
+"$BENCH" report "$BENCH_OUT/rabbitmq.jsonl" > "$BENCH_OUT/rabbitmq-table.md"
+"$BENCH" compare --lobby "$BENCH_OUT/lobby.jsonl" --other "$BENCH_OUT/rabbitmq.jsonl" --other-name RabbitMQ \
+    > "$BENCH_OUT/compare.md"
+python3 scripts/plot.py "$BENCH_OUT/lobby.jsonl" "$BENCH_OUT/rabbitmq.jsonl" -o "$BENCH_OUT/plot.svg" > /dev/null
+echo
+cat "$BENCH_OUT/rabbitmq-table.md"
+echo
+cat "$BENCH_OUT/compare.md"
+echo
+echo "bench-compare: results in $BENCH_OUT/ (compare.md, lobby.jsonl, rabbitmq.jsonl, plot.svg)"
