@@ -48,6 +48,9 @@ public struct Presence: Sendable {
     private var userBySession: [SessionID: UserName] = [:]
     /// Only users with at least one session have an entry, so the keys are the member list.
     private var sessionsByUser: [UserName: Set<SessionID>] = [:]
+    /// The keys of `sessionsByUser`, kept sorted as users come and go, so the member list of a
+    /// welcome costs one pass instead of a sort on every identify.
+    private var sortedUsers: [UserName] = []
 
     public init() {}
 
@@ -68,6 +71,7 @@ public struct Presence: Sendable {
         userBySession[session] = user
         sessionsByUser[user, default: []].insert(session)
         if sessionsByUser[user]?.count == 1 {
+            sortedUsers.insert(user, at: insertionIndex(of: user))
             changes.append(.joined(user, sessions: 1))
         }
         return changes
@@ -101,7 +105,7 @@ public struct Presence: Sendable {
     /// Each present user once, sorted by name (case-insensitive, then exact), with the number
     /// of live sessions: the member list of the `welcome` reply.
     public var members: [Member] {
-        sessionsByUser.keys.sorted().map { Member(user: $0.rawValue, sessions: sessionsByUser[$0]?.count ?? 0) }
+        sortedUsers.map { Member(user: $0.rawValue, sessions: sessionsByUser[$0]?.count ?? 0) }
     }
 
     /// Whether nobody is present.
@@ -112,9 +116,24 @@ public struct Presence: Sendable {
         guard var sessions = sessionsByUser[user], sessions.remove(session) != nil else { return nil }
         if sessions.isEmpty {
             sessionsByUser[user] = nil
+            let index = insertionIndex(of: user)
+            if index < sortedUsers.count, sortedUsers[index] == user {
+                sortedUsers.remove(at: index)
+            }
             return .left(user, reason: reason, sessions: 0)
         }
         sessionsByUser[user] = sessions
         return nil
+    }
+
+    /// Where `user` is, or would go, in `sortedUsers` (binary search).
+    private func insertionIndex(of user: UserName) -> Int {
+        var low = 0
+        var high = sortedUsers.count
+        while low < high {
+            let middle = (low + high) / 2
+            if sortedUsers[middle] < user { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 }

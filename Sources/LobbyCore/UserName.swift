@@ -34,6 +34,9 @@ public struct UserName: Hashable, Sendable, Comparable, CustomStringConvertible 
 
     /// The trimmed, validated name.
     public let rawValue: String
+    /// `rawValue` lowercased once, here: member lists are sorted on every join, and lowercasing
+    /// inside the comparator dominated identify at ten thousand users.
+    private let sortKey: String
 
     /// Validates a name as a user typed it.
     ///
@@ -52,6 +55,15 @@ public struct UserName: Hashable, Sendable, Comparable, CustomStringConvertible 
         guard name.unicodeScalars.contains(where: Self.isVisible) else { throw .invisible }
         guard name.count <= Self.maximumLength else { throw .tooLong }
         rawValue = name
+        sortKey = name.lowercased()
+    }
+
+    public static func == (lhs: UserName, rhs: UserName) -> Bool {
+        lhs.rawValue == rhs.rawValue
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(rawValue)
     }
 
     public var description: String { rawValue }
@@ -59,9 +71,7 @@ public struct UserName: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// Case-insensitive first, so `bob` sorts between `Alice` and `Carol`; exact order breaks
     /// ties, so the order is total and stable.
     public static func < (lhs: UserName, rhs: UserName) -> Bool {
-        let left = lhs.rawValue.lowercased()
-        let right = rhs.rawValue.lowercased()
-        return left != right ? left < right : lhs.rawValue < rhs.rawValue
+        lhs.sortKey != rhs.sortKey ? lhs.sortKey < rhs.sortKey : lhs.rawValue < rhs.rawValue
     }
 
     private static func firstForbiddenScalar(in name: String) -> Unicode.Scalar? {

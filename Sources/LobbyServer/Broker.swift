@@ -1,4 +1,5 @@
 import LobbyCore
+import NIOCore
 import STOMP
 import Synchronization
 
@@ -59,6 +60,10 @@ final class Broker: Sendable {
         }
     }
 
+    func hasSubscription(_ session: any SessionHandle, to destination: String) -> Bool {
+        state.withLock { $0.byDestination[destination]?[ObjectIdentifier(session)] != nil }
+    }
+
     func hasSubscription(_ session: any SessionHandle, id subscriptionID: String) -> Bool {
         let key = ObjectIdentifier(session)
         return state.withLock { state in
@@ -78,6 +83,8 @@ final class Broker: Sendable {
         // Encode once per distinct subscription id and version: clients of one kind all use the
         // same ids (stomp.js "sub-0", our client "chat"), so this is usually a single encoding.
         var encodings: [String: EncodedFrame] = [:]
+        // One task per event loop carries all of that loop's deliveries.
+        var batches: [ObjectIdentifier: LoopBatch] = [:]
         for subscription in sessions.values.joined() where subscription.session.id != excluded {
             let key = subscription.version.rawValue + ":" + subscription.subscriptionID
             let encoded: EncodedFrame
@@ -91,8 +98,26 @@ final class Broker: Sendable {
                     version: subscription.version)
                 encodings[key] = encoded
             }
-            subscription.session.enqueue(encoded)
+            if let loop = subscription.session.eventLoop {
+                batches[ObjectIdentifier(loop), default: LoopBatch(loop: loop)].deliveries.append(
+                    (subscription.session, encoded))
+            } else {
+                subscription.session.enqueue(encoded)
+            }
         }
+        for batch in batches.values {
+            let deliveries = batch.deliveries
+            batch.loop.execute {
+                for (session, frame) in deliveries {
+                    session.deliverOnEventLoop(frame)
+                }
+            }
+        }
+    }
+
+    private struct LoopBatch {
+        let loop: any EventLoop
+        var deliveries: [(any SessionHandle, EncodedFrame)] = []
     }
 
     /// Sends a JSON body privately to one session on its subscription to `destination`

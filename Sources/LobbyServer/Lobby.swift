@@ -146,13 +146,17 @@ final class Lobby: Sendable {
             state.sessions[session.id]?.user = user
             // The snapshot is taken now: messages stored after this point reach the session
             // through its /topic/chat subscription, so nothing is missed and nothing doubled.
-            let welcome = JSONPayload.encode(
-                Welcome(
+            // It is encoded later, outside the lock, and only for a session that can receive it.
+            let welcome =
+                broker.hasSubscription(session, to: Destination.reply)
+                ? Welcome(
                     sessionId: session.id.rawValue, user: user.rawValue, members: state.presence.members,
-                    history: state.history))
+                    history: state.history) : nil
             writer.enqueue(.sessionIdentified(session.id, user: user.rawValue, at: now)) { [self] result in
                 logIfFailed(result, "recording an identity")
-                broker.sendPrivately(welcome, to: Destination.reply, session: session)
+                if let welcome {
+                    broker.sendPrivately(JSONPayload.encode(welcome), to: Destination.reply, session: session)
+                }
                 for change in changes {
                     publishPresence(change, at: now, excluding: session.id)
                 }

@@ -38,7 +38,9 @@ public final class LobbyApplication: Service, Sendable {
     }
 
     public func run() async throws {
-        logger.info("listening on http://\(configuration.host):\(port)\(configuration.normalizedPrefix)")
+        // Printed, not logged, so scripts and tests find it whatever --log-level says.
+        print("listening on http://\(configuration.host):\(port)\(configuration.normalizedPrefix)")
+        fflush(nil)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.writer.run() }
             await withGracefulShutdownHandler {

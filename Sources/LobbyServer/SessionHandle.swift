@@ -1,4 +1,5 @@
 import LobbyCore
+import NIOCore
 
 /// The lobby's view of one live connection, whatever its transport.
 ///
@@ -9,6 +10,11 @@ protocol SessionHandle: AnyObject, Sendable {
     /// Queues already-encoded bytes of one outbound STOMP frame. Never blocks; a session whose
     /// queue overflows ends itself with reason `slow`.
     func enqueue(_ frame: EncodedFrame)
+    /// The event loop the session lives on, when it has one: the broker hands a fan-out to each
+    /// loop as one task instead of one task per subscriber.
+    var eventLoop: (any EventLoop)? { get }
+    /// Writes a frame now. Only called on `eventLoop`, by the broker's per-loop batch.
+    func deliverOnEventLoop(_ frame: EncodedFrame)
     /// Ends the transport after the lobby recorded the end (e.g. server shutdown, kick).
     func terminate(reason: LeaveReason)
 }

@@ -349,6 +349,12 @@ final class ChannelSessionHandle: SessionHandle {
         session.eventLoop.execute { session.value.value?.deliver(frame) }
     }
 
+    var eventLoop: (any EventLoop)? { session.eventLoop }
+
+    func deliverOnEventLoop(_ frame: EncodedFrame) {
+        session.value.value?.deliver(frame)
+    }
+
     func storedSendProcessed(receipt: EncodedFrame?) {
         let session = self.session
         session.eventLoop.execute { session.value.value?.storedSendProcessed(receipt: receipt) }

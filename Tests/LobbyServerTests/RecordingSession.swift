@@ -1,6 +1,7 @@
 import Foundation
 import LobbyCore
 import LobbyStore
+import NIOCore
 import STOMP
 import Synchronization
 
@@ -27,6 +28,13 @@ final class RecordingSession: SessionHandle {
             onDelivery?(decoded)
             received.withLock { $0.append(decoded) }
         }
+    }
+
+    /// No event loop: the broker calls `enqueue` directly.
+    var eventLoop: (any EventLoop)? { nil }
+
+    func deliverOnEventLoop(_ frame: EncodedFrame) {
+        enqueue(frame)
     }
 
     func terminate(reason: LeaveReason) {
