@@ -106,18 +106,24 @@ final class Broker: Sendable {
             }
         }
         for batch in batches.values {
-            let deliveries = batch.deliveries
-            batch.loop.execute {
-                for (session, frame) in deliveries {
-                    session.deliverOnEventLoop(frame)
-                }
-            }
+            fanout(for: batch.loop).submit(batch.deliveries)
         }
     }
 
     private struct LoopBatch {
         let loop: any EventLoop
         var deliveries: [(any SessionHandle, EncodedFrame)] = []
+    }
+
+    private let fanouts = Mutex<[ObjectIdentifier: LoopFanout]>([:])
+
+    private func fanout(for loop: any EventLoop) -> LoopFanout {
+        fanouts.withLock { fanouts in
+            if let existing = fanouts[ObjectIdentifier(loop)] { return existing }
+            let created = LoopFanout(loop: loop)
+            fanouts[ObjectIdentifier(loop)] = created
+            return created
+        }
     }
 
     /// Sends a JSON body privately to one session on its subscription to `destination`
@@ -152,5 +158,36 @@ final class Broker: Sendable {
                 ("message-id", String(messageID)),
             ]),
             body: body)
+    }
+}
+
+/// The deliveries of one event loop: one task per publish writes to all of the loop's
+/// subscribers, and the flushes wait until no other fan-out task is queued on the loop. A lone
+/// message is flushed at the end of its own task; in a burst, every message queued for a
+/// connection leaves in one `writev` instead of one system call each.
+final class LoopFanout: Sendable {
+    let loop: any EventLoop
+    private let queuedTasks = Atomic<Int>(0)
+    /// Sessions written to but not flushed yet.
+    private let unflushed: NIOLoopBoundBox<[any SessionHandle]>
+
+    init(loop: any EventLoop) {
+        self.loop = loop
+        self.unflushed = .makeBoxSendingValue([], eventLoop: loop)
+    }
+
+    func submit(_ deliveries: [(any SessionHandle, EncodedFrame)]) {
+        queuedTasks.add(1, ordering: .relaxed)
+        loop.execute { [self] in
+            for (session, frame) in deliveries where session.writeOnEventLoop(frame) {
+                unflushed.value.append(session)
+            }
+            guard queuedTasks.subtract(1, ordering: .relaxed).newValue == 0 else { return }
+            let sessions = unflushed.value
+            unflushed.value.removeAll(keepingCapacity: true)
+            for session in sessions {
+                session.flushOnEventLoop()
+            }
+        }
     }
 }

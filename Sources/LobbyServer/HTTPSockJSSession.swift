@@ -120,7 +120,10 @@ final class HTTPSockJSSession: StompTransport {
         machine.pendingByteCount < configuration.maxQueuedBytes
     }
 
-    func write(_ frame: EncodedFrame) {
+    /// Receivers are written (and flushed) as the state machine says; nothing waits for `flush()`.
+    func flush() {}
+
+    func write(_ frame: EncodedFrame, flush: Bool) {
         // The STOMP text inside the SockJS `a[...]`: the state machine frames it per transport.
         perform(machine.messagesQueued([String(buffer: frame.stomp)], now: now))
     }

@@ -10,7 +10,9 @@ protocol StompTransport: AnyObject {
     var framing: Framing { get }
     /// Whether the transport's outbound queue is below its bound.
     var canAcceptWrites: Bool { get }
-    func write(_ frame: EncodedFrame)
+    /// Writes a frame; with `flush: false` it waits for the next `flush()` (fan-out batches).
+    func write(_ frame: EncodedFrame, flush: Bool)
+    func flush()
     /// Closes the connection. `reason` says why the session ended (for the close code).
     func close(reason: LeaveReason)
 }
@@ -171,18 +173,30 @@ final class StompSession {
     // MARK: Outbound
 
     /// Writes a frame queued by the lobby or broker, or ends the session as `slow` if its
-    /// outbound queue is full.
-    func deliver(_ frame: EncodedFrame) {
-        guard !isTransportClosed, let transport else { return }
+    /// outbound queue is full. Returns whether the frame was written.
+    @discardableResult
+    func deliver(_ frame: EncodedFrame, flush: Bool = true) -> Bool {
+        guard !isTransportClosed, let transport else { return false }
+        if !transport.canAcceptWrites {
+            // Bytes a fan-out batch wrote but has not flushed yet count toward the bound: push
+            // them to the socket before judging the client.
+            transport.flush()
+        }
         guard transport.canAcceptWrites else {
             if !isEnded {
                 logger.notice("outbound queue overflowed; disconnecting slow session")
                 end(reason: .slow, closeTransport: true)
             }
-            return
+            return false
         }
-        transport.write(frame)
+        transport.write(frame, flush: flush)
         machine.frameSent(now: Self.now())
+        return true
+    }
+
+    func flush() {
+        guard !isTransportClosed else { return }
+        transport?.flush()
     }
 
     /// Sends a frame of this session's own (CONNECTED, RECEIPT, ERROR) through the same queue as
@@ -351,8 +365,12 @@ final class ChannelSessionHandle: SessionHandle {
 
     var eventLoop: (any EventLoop)? { session.eventLoop }
 
-    func deliverOnEventLoop(_ frame: EncodedFrame) {
-        session.value.value?.deliver(frame)
+    func writeOnEventLoop(_ frame: EncodedFrame) -> Bool {
+        session.value.value?.deliver(frame, flush: false) ?? false
+    }
+
+    func flushOnEventLoop() {
+        session.value.value?.flush()
     }
 
     func storedSendProcessed(receipt: EncodedFrame?) {

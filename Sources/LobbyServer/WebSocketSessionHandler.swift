@@ -163,11 +163,19 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
         context?.channel.isWritable ?? false
     }
 
-    func write(_ frame: EncodedFrame) {
+    func write(_ frame: EncodedFrame, flush: Bool) {
         guard let context, !closing else { return }
         let message = WebSocketFrame(fin: true, opcode: .text, data: frame.bytes(for: framing))
-        context.writeAndFlush(wrapOutboundOut(message), promise: nil)
+        if flush {
+            context.writeAndFlush(wrapOutboundOut(message), promise: nil)
+        } else {
+            context.write(wrapOutboundOut(message), promise: nil)
+        }
         lastOutboundAt = StompSession.now()
+    }
+
+    func flush() {
+        context?.flush()
     }
 
     func close(reason: LeaveReason) {

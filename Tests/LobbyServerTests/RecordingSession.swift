@@ -33,9 +33,12 @@ final class RecordingSession: SessionHandle {
     /// No event loop: the broker calls `enqueue` directly.
     var eventLoop: (any EventLoop)? { nil }
 
-    func deliverOnEventLoop(_ frame: EncodedFrame) {
+    func writeOnEventLoop(_ frame: EncodedFrame) -> Bool {
         enqueue(frame)
+        return false
     }
+
+    func flushOnEventLoop() {}
 
     func terminate(reason: LeaveReason) {
         terminations.withLock { $0.append(reason) }
