@@ -362,3 +362,19 @@ def test_identity_with_missing_or_mistyped_fields(room, clients, healthy, payloa
     bystander.drain(0.2)
     assert [m for m in bystander.messages(is_presence()) if m["user"] != "bystander"] == []
     healthy()
+
+
+def test_frames_piled_behind_a_pending_chat_are_a_flood(server, clients):
+    """Frames that arrive while a chat is being stored wait in memory; a client that piles up
+    hundreds of them in one message is cut off as a flood, and bystanders are untouched."""
+    bystander = clients.identified(server, "bystander")
+    flooder = clients.identified(server, "flooder", "raw")
+    chat = encode_frame("SEND", {"destination": "/app/chat", "content-type": "application/json"},
+                        json.dumps({"text": "first"}))
+    piled = encode_frame("UNSUBSCRIBE", {"id": "nothing"}) * 500
+    flooder.send_stomp(chat + piled)
+    error = flooder.wait_error_frame()
+    assert "too many frames" in error.headers.get("message", "")
+    flooder.wait_closed()
+    bystander.wait_for(is_leave("flooder"))
+    assert not bystander.is_closed

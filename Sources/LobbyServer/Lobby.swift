@@ -49,12 +49,13 @@ final class Lobby: Sendable {
         let accepted = state.withLock { state in
             guard state.acceptingSessions, state.sessions[session.id] == nil else { return false }
             state.sessions[session.id] = LiveSession(handle: session, user: nil)
+            // Under the lock, so the row's start is always written before its end.
+            writer.enqueue(
+                .sessionStarted(
+                    SessionStart(id: session.id, transport: transport, remoteAddress: remoteAddress, at: .now())))
             return true
         }
         guard accepted else { return false }
-        writer.enqueue(
-            .sessionStarted(
-                SessionStart(id: session.id, transport: transport, remoteAddress: remoteAddress, at: .now())))
         logger.info(
             "session started",
             metadata: ["session": "\(session.id)", "transport": "\(transport)", "remote": "\(remoteAddress ?? "-")"])

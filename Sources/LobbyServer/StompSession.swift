@@ -4,7 +4,7 @@ import NIOCore
 import STOMP
 
 /// What a STOMP session needs from the transport carrying it. Implemented by the WebSocket
-/// transports (and later the SockJS HTTP transports); the session never knows which it has.
+/// transports and the SockJS HTTP transports; the session never knows which it has.
 /// All methods are called on the transport's event loop.
 protocol StompTransport: AnyObject {
     var framing: Framing { get }
@@ -94,6 +94,13 @@ final class StompSession {
     func received(_ bytes: some Collection<UInt8>) {
         guard !isEnded else { return }
         inbound.append(contentsOf: machine.bytesReceived(bytes, now: Self.now()))
+        // Frames held behind a pending SEND wait in memory: a client that piles up more than a
+        // flood's worth of them is cut off like any other flood.
+        if inbound.count > Int(configuration.frameBurst) {
+            inbound.removeAll()
+            floodDetected()
+            return
+        }
         processInbound()
     }
 
@@ -240,9 +247,7 @@ final class StompSession {
     private func handleApplicationFrame(_ frame: Frame) {
         let now = Self.now()
         guard frameBucket.take(now: now) else {
-            send(Frame(.error, headers: ["message": "too many frames; slow down"], body: Array("flood".utf8)))
-            logger.notice("frame flood; closing session")
-            end(reason: .closed, closeTransport: true)
+            floodDetected()
             return
         }
         let receipt = frame.headers["receipt"]
@@ -261,6 +266,12 @@ final class StompSession {
             // acknowledged and ignored, as a broker without transactions does.
             sendReceipt(receipt)
         }
+    }
+
+    private func floodDetected() {
+        send(Frame(.error, headers: ["message": "too many frames; slow down"], body: Array("flood".utf8)))
+        logger.notice("frame flood; closing session")
+        end(reason: .closed, closeTransport: true)
     }
 
     private func subscribe(_ frame: Frame) {
