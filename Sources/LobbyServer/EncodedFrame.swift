@@ -12,11 +12,18 @@ final class EncodedFrame: Sendable {
     let stomp: ByteBuffer
     /// The same frame inside a SockJS `a[...]` message.
     let sockJS: ByteBuffer
+    /// `stomp` and `sockJS` as complete WebSocket text messages (header + payload). Server frames
+    /// are unmasked, so the header is the same for every subscriber: fan-out writes one
+    /// prepared buffer per connection instead of building a header each time.
+    private let webSocketRaw: ByteBuffer
+    private let webSocketSockJS: ByteBuffer
 
     init(stompBytes: [UInt8]) {
         self.stomp = ByteBuffer(bytes: stompBytes)
         let text = String(decoding: stompBytes, as: UTF8.self)
         self.sockJS = ByteBuffer(string: SockJSFrame.messages([text]).encoded)
+        self.webSocketRaw = Self.webSocketTextMessage(stomp)
+        self.webSocketSockJS = Self.webSocketTextMessage(sockJS)
     }
 
     convenience init(_ frame: Frame, version: Version) {
@@ -31,6 +38,33 @@ final class EncodedFrame: Sendable {
         case .raw: stomp
         case .sockJS: sockJS
         }
+    }
+
+    func webSocketMessage(for framing: Framing) -> ByteBuffer {
+        switch framing {
+        case .raw: webSocketRaw
+        case .sockJS: webSocketSockJS
+        }
+    }
+
+    /// RFC 6455 §5.2: FIN + text opcode, then the payload length in 7, 7+16 or 7+64 bits; no mask.
+    static func webSocketTextMessage(_ payload: ByteBuffer) -> ByteBuffer {
+        var message = ByteBuffer()
+        message.reserveCapacity(payload.readableBytes + 10)
+        message.writeInteger(UInt8(0x81))
+        switch payload.readableBytes {
+        case ..<126:
+            message.writeInteger(UInt8(payload.readableBytes))
+        case ..<65_536:
+            message.writeInteger(UInt8(126))
+            message.writeInteger(UInt16(payload.readableBytes))
+        default:
+            message.writeInteger(UInt8(127))
+            message.writeInteger(UInt64(payload.readableBytes))
+        }
+        var payload = payload
+        message.writeBuffer(&payload)
+        return message
     }
 }
 

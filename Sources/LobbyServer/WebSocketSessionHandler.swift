@@ -21,6 +21,9 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
     private let logger: Logger
     private var session: StompSession?
     private var context: ChannelHandlerContext?
+    /// The WebSocket frame encoder's context: prepared messages are written from there, so they
+    /// skip the encoder (see `EncodedFrame.webSocketMessage(for:)`).
+    private var encoderContext: ChannelHandlerContext?
     private var livenessTimer: Scheduled<Void>?
     private var sockJSHeartbeatTimer: Scheduled<Void>?
     private var pingSentAt: UInt64?
@@ -42,6 +45,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        encoderContext = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         let now = StompSession.now()
         lastInboundAt = now
         lastOutboundAt = now
@@ -69,6 +73,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
     func handlerRemoved(context: ChannelHandlerContext) {
         stopTimers()
         self.context = nil
+        encoderContext = nil
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -165,11 +170,15 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
 
     func write(_ frame: EncodedFrame, flush: Bool) {
         guard let context, !closing else { return }
-        let message = WebSocketFrame(fin: true, opcode: .text, data: frame.bytes(for: framing))
-        if flush {
-            context.writeAndFlush(wrapOutboundOut(message), promise: nil)
+        if let encoderContext {
+            // The message is already framed: write it below the frame encoder.
+            encoderContext.write(NIOAny(frame.webSocketMessage(for: framing)), promise: nil)
         } else {
+            let message = WebSocketFrame(fin: true, opcode: .text, data: frame.bytes(for: framing))
             context.write(wrapOutboundOut(message), promise: nil)
+        }
+        if flush {
+            context.flush()
         }
         lastOutboundAt = StompSession.now()
     }

@@ -98,3 +98,18 @@ import Testing
 private func take(_ bucket: inout TokenBucket, _ now: UInt64) -> Bool {
     bucket.take(now: now)
 }
+
+@Suite struct WebSocketMessageTests {
+    /// RFC 6455 §5.2 header: FIN + text, then 7-bit, 16-bit or 64-bit payload length, no mask.
+    @Test(arguments: [
+        (0, [0x81, 0x00]), (125, [0x81, 0x7D]), (126, [0x81, 0x7E, 0x00, 0x7E]),
+        (65_535, [0x81, 0x7E, 0xFF, 0xFF]), (65_536, [0x81, 0x7F, 0, 0, 0, 0, 0, 0x01, 0x00, 0x00]),
+    ])
+    func headerEncodesThePayloadLength(length: Int, header: [UInt8]) {
+        let payload = ByteBuffer(bytes: [UInt8](repeating: 0x61, count: length))
+        let message = EncodedFrame.webSocketTextMessage(payload)
+        #expect(Array(message.readableBytesView.prefix(header.count)) == header)
+        #expect(message.readableBytes == header.count + length)
+        #expect(message.readableBytesView.dropFirst(header.count).allSatisfy { $0 == 0x61 })
+    }
+}
