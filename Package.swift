@@ -130,7 +130,8 @@ let package = Package(
         .testTarget(
             name: "LobbyServerTests",
             dependencies: [
-                "LobbyServer", "LobbyStore", "LobbyCore", "STOMP", "SockJS",
+                "LobbyServer", "LobbyStore", "LobbyCore", "LobbyClient", "STOMP", "SockJS",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
