@@ -95,6 +95,11 @@ public func buildApplication(
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+            // Small first reads: chat frames are small, and the decoder may keep its last read
+            // buffer while a connection idles. The allocator still grows for bigger messages.
+            .childChannelOption(
+                .recvAllocator, value: AdaptiveRecvByteBufferAllocator(minimum: 64, initial: 512, maximum: 65_536)
+            )
             .childChannelOption(
                 .writeBufferWaterMark,
                 value: .init(low: configuration.maxQueuedBytes / 2, high: configuration.maxQueuedBytes)

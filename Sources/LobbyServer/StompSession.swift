@@ -116,6 +116,10 @@ final class StompSession {
             inbound.removeFirst()
             perform([action])
         }
+        if inbound.isEmpty {
+            // Release the storage: an idle session keeps no queue.
+            inbound = []
+        }
     }
 
     private static func isStoredSend(_ action: ServerConnectionStateMachine.Action) -> Bool {

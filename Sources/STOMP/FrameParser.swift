@@ -292,9 +292,15 @@ public struct FrameParser: Sendable {
 
     /// Drops consumed bytes once they are worth the copy, keeping appends amortised O(1).
     private mutating func discardConsumedBytes() {
-        guard readIndex > 0, readIndex == buffer.count || readIndex >= 4_096 else { return }
-        buffer.removeFirst(readIndex)
-        readIndex = 0
+        guard readIndex > 0 else { return }
+        if readIndex == buffer.count {
+            // Everything parsed: release the storage, so an idle connection holds no buffer.
+            buffer = []
+            readIndex = 0
+        } else if readIndex >= 4_096 {
+            buffer.removeFirst(readIndex)
+            readIndex = 0
+        }
     }
 
     private static func frameTooLarge(_ limits: Limits) -> STOMPError {
