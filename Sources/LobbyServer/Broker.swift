@@ -38,7 +38,9 @@ final class Broker: Sendable {
         let key = ObjectIdentifier(session)
         return state.withLock { state in
             var removed = false
-            for destination in state.byDestination.keys {
+            // A copy of the keys: iterating the live keys view while mutating would force a
+            // copy-on-write of every subscriber table, O(subscribers) per call.
+            for destination in Array(state.byDestination.keys) {
                 guard let subscriptions = state.byDestination[destination]?[key] else { continue }
                 let kept = subscriptions.filter { $0.subscriptionID != subscriptionID }
                 if kept.count != subscriptions.count {
@@ -54,7 +56,8 @@ final class Broker: Sendable {
     func removeAll(of session: any SessionHandle) {
         let key = ObjectIdentifier(session)
         state.withLock { state in
-            for destination in state.byDestination.keys {
+            // A copy of the keys: see `unsubscribe`.
+            for destination in Array(state.byDestination.keys) {
                 state.byDestination[destination]?[key] = nil
             }
         }
