@@ -169,6 +169,8 @@ final class Broker: Sendable {
 /// message is flushed at the end of its own task; in a burst, every message queued for a
 /// connection leaves in one `writev` instead of one system call each.
 final class LoopFanout: Sendable {
+    static let maximumUnflushed = 16_384
+
     let loop: any EventLoop
     private let queuedTasks = Atomic<Int>(0)
     /// Sessions written to but not flushed yet.
@@ -185,7 +187,10 @@ final class LoopFanout: Sendable {
             for (session, frame) in deliveries where session.writeOnEventLoop(frame) {
                 unflushed.value.append(session)
             }
-            guard queuedTasks.subtract(1, ordering: .relaxed).newValue == 0 else { return }
+            let stillQueued = queuedTasks.subtract(1, ordering: .relaxed).newValue
+            // Flush when the burst is over, or when a long one has piled up enough writes that
+            // holding them longer would only add latency (and memory for this list).
+            guard stillQueued == 0 || unflushed.value.count >= Self.maximumUnflushed else { return }
             let sessions = unflushed.value
             unflushed.value.removeAll(keepingCapacity: true)
             for session in sessions {
