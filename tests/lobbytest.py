@@ -456,6 +456,14 @@ class _StompClient:
         self.ws = websocket.create_connection(
             url, timeout=timeout, sockopt=tuple(sockopt), enable_multithread=True)
         self.ws.settimeout(10)
+        self._init_session_state()
+        self._reader: threading.Thread | None = None
+        if read:
+            self.resume_reading()
+
+    def _init_session_state(self) -> None:
+        """What every client tracks about its STOMP session, whatever carries it (transports that
+        are not a WebSocket, like tests/sockjshttp.py's, call this instead of __init__)."""
         self.session_id: str | None = None
         self.connected_frame: Frame | None = None
         self.welcome: dict | None = None
@@ -476,9 +484,6 @@ class _StompClient:
         self._heartbeat_every = 0.0
         self._last_sent = time.monotonic()
         self._receipts = 0
-        self._reader: threading.Thread | None = None
-        if read:
-            self.resume_reading()
 
     # -- the reader thread --
 

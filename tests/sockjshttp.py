@@ -393,26 +393,8 @@ class HTTPStompClient(lobbytest._StompClient):
         self.transport = transport
         self.sender = "jsonp_send" if transport == "jsonp" else "xhr_send"
         self.url_session_id = session_id or lobbytest.random_session_id()
-        self.session_id: str | None = self.url_session_id
-        self.connected_frame = None
-        self.welcome = None
-        self.user = None
-        self.raw_messages: list[str] = []  # every SockJS frame received, in order
-        self.received = []
-        self._consumed: set[int] = set()
-        self._queue: queue.Queue = queue.Queue()
-        self._closed_seen = False
-        self.close_info: CloseInfo | None = None
-        self.transport_done = threading.Event()
-        self.stomp_heartbeats_received = 0
-        self.pings_received = 0
-        self.pongs_received: list[bytes] = []
-        self._parser = FrameParser()
-        self._lock = threading.Lock()
-        self._stop = threading.Event()
-        self._heartbeat_every = 0.0
-        self._last_sent = time.monotonic()
-        self._receipts = 0
+        self._init_session_state()
+        self.session_id = self.url_session_id
         self.sockjs_close: tuple[int, str] | None = None
         self.opened = threading.Event()
         self.requests = 0  # receiving requests made
