@@ -2,9 +2,9 @@ import LobbyCore
 
 /// Group commit in front of any ``LobbyStore``.
 ///
-/// Sessions enqueue writes from any thread without awaiting; one drain task (``run()``)
-/// applies everything pending as one batch, so a burst of chat messages costs one
-/// transaction and one fsync instead of one each. Completions run on the drain task, in
+/// Sessions enqueue writes from any thread without awaiting; one drain task (``run()``), on a
+/// thread of its own, applies everything pending as one batch, so a burst of chat messages
+/// costs one transaction and one fsync instead of one each. Completions run on the drain task, in
 /// enqueue order, after the batch committed: the server broadcasts a chat message from its
 /// completion, so messages go out in id order and only once they are stored.
 ///
@@ -93,10 +93,19 @@ public final class StoreWriter: Sendable {
             state.running = true
         }
         defer { state.withLock { $0.running = false } }
-        await withTaskCancellationHandler {
+        let thread = WriterThread(name: "lobby-writer")
+        defer { thread.shutdown() }
+        // One task for the whole drain, on the writer's own thread, and never cancelled:
+        // cancelling run() only stops new writes (finish()), so a transaction is never aborted
+        // half-way (GRDB throws CancellationError in cancelled tasks) and everything accepted
+        // is still written.
+        let drain = Task(executorPreference: thread) { [self] in
             while let batch = await nextBatch() {
                 await apply(batch)
             }
+        }
+        await withTaskCancellationHandler {
+            await drain.value
         } onCancel: {
             finish()
         }
@@ -171,10 +180,7 @@ public final class StoreWriter: Sendable {
         let writes = batch.compactMap { $0.invalid == nil ? $0.write : nil }
         let stored: Result<[ChatMessage], any Error>
         do {
-            // A separate task so that cancelling run() cannot abort the transaction (GRDB
-            // throws CancellationError in cancelled tasks): accepted writes are always tried.
-            let store = store
-            stored = .success(try await Task { try await store.apply(writes) }.value)
+            stored = .success(try await store.apply(writes))
         } catch {
             stored = .failure(error)
         }

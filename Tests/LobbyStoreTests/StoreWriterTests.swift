@@ -1,3 +1,4 @@
+import Foundation
 import LobbyCore
 import Testing
 
@@ -240,6 +241,20 @@ struct StoreWriterTests {
         }
     }
 
+    @Test(.enabled(if: FileManager.default.fileExists(atPath: "/proc/thread-self/comm")))
+    func batchesAndCompletionsRunOnTheWritersOwnThread() async throws {
+        // A commit blocks in fsync: it must never run on Swift's cooperative pool.
+        let writer = StoreWriter(store: InMemoryStore())
+        let threads = Recorder<String>()
+        try await running(writer) {
+            for index in 0..<3 {
+                writer.enqueue(message("m\(index)")) { _ in threads.append(systemThreadName()) }
+            }
+            await writer.flush()
+        }
+        #expect(threads.all == Array(repeating: "lobby-writer", count: 3))
+    }
+
     @Test func runsInFrontOfSQLite() async throws {
         try await withTemporaryDirectory { directory in
             let store = try SQLiteStore(path: directory.appendingPathComponent("lobby.sqlite").path)
@@ -255,4 +270,10 @@ struct StoreWriterTests {
             #expect(try await store.sessions(includeEnded: true, limit: 10).map(\.reason) == [.quit])
         }
     }
+}
+
+/// The calling thread's name as the system knows it (what `ps -L` and profilers show).
+private func systemThreadName() -> String {
+    let comm = try? String(contentsOfFile: "/proc/thread-self/comm", encoding: .utf8)
+    return comm?.trimmingCharacters(in: .newlines) ?? "unknown"
 }
