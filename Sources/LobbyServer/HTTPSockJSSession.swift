@@ -166,6 +166,7 @@ final class HTTPSockJSSession: StompTransport {
         isForgotten = true
         timer?.cancel()
         timer = nil
+        stomp?.transportReleased()
         registry.remove(id, in: service)
     }
 

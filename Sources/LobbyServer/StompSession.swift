@@ -29,8 +29,10 @@ final class StompSession {
     private let lobby: Lobby
     private let configuration: ServerConfiguration
     private let logger: Logger
-    /// Weak: the transport owns the session.
-    private weak var transport: (any StompTransport)?
+    /// The transport owns the session, and the session refers back to it strongly until
+    /// `transportReleased()`: a weak reference would move the transport's reference counts to a
+    /// side table, which makes every retain and release on the delivery path a slow one.
+    private var transport: (any StompTransport)?
     private var machine: ServerConnectionStateMachine
     private var chatBucket: TokenBucket
     private var frameBucket: TokenBucket
@@ -141,6 +143,15 @@ final class StompSession {
     /// The connection went away without the session ending first: `closed`.
     func transportClosed() {
         end(reason: .closed, closeTransport: false)
+    }
+
+    /// The transport lets go of the session for good (its channel is gone, it refused the
+    /// session, or the SockJS session expired): nothing more is written, and the references
+    /// between session, handle and transport are dropped so all three can be freed. Idempotent.
+    func transportReleased() {
+        isTransportClosed = true
+        transport = nil
+        handle.release()
     }
 
     /// The transport's own liveness check (WebSocket ping) failed.
@@ -357,45 +368,48 @@ final class StompSession {
 /// The thread-safe face of a `StompSession` that the lobby and broker hold: every call hops to
 /// the session's event loop, in order, without waiting.
 ///
-/// It refers to the session weakly: the lobby may hold a handle a moment longer than the
-/// connection lives, and must not keep the session (or its transport) alive.
+/// It holds the session strongly until the transport releases it (`release()`, from
+/// `StompSession.transportReleased()`); after that, calls find no session and do nothing. The
+/// lobby may hold a handle a moment longer than the connection lives without keeping the
+/// session or its transport alive. (Not a weak reference: that would put the session's
+/// reference counts in a side table and slow every retain on the fan-out path.)
 final class ChannelSessionHandle: SessionHandle {
-    private final class WeakSession {
-        weak var value: StompSession?
-        init(_ value: StompSession) { self.value = value }
-    }
-
     let id: SessionID
-    private let session: NIOLoopBound<WeakSession>
+    private let session: NIOLoopBoundBox<StompSession?>
 
     init(session: StompSession) {
         self.id = session.id
-        self.session = NIOLoopBound(WeakSession(session), eventLoop: session.eventLoop)
+        self.session = NIOLoopBoundBox(session, eventLoop: session.eventLoop)
+    }
+
+    /// Drops the reference to the session. Only called on the session's event loop.
+    func release() {
+        session.value = nil
     }
 
     func enqueue(_ frame: EncodedFrame) {
         let session = self.session
-        session.eventLoop.execute { session.value.value?.deliver(frame) }
+        session.eventLoop.execute { session.value?.deliver(frame) }
     }
 
     var eventLoop: (any EventLoop)? { session.eventLoop }
 
     func writeOnEventLoop(_ frame: EncodedFrame) -> Bool {
-        session.value.value?.deliver(frame, flush: false) ?? false
+        session.value?.deliver(frame, flush: false) ?? false
     }
 
     func flushOnEventLoop() {
-        session.value.value?.flush()
+        session.value?.flush()
     }
 
     func storedSendProcessed(receipt: EncodedFrame?) {
         let session = self.session
-        session.eventLoop.execute { session.value.value?.storedSendProcessed(receipt: receipt) }
+        session.eventLoop.execute { session.value?.storedSendProcessed(receipt: receipt) }
     }
 
     func terminate(reason: LeaveReason) {
         let session = self.session
-        session.eventLoop.execute { session.value.value?.terminatedByLobby(reason: reason) }
+        session.eventLoop.execute { session.value?.terminatedByLobby(reason: reason) }
     }
 }
 

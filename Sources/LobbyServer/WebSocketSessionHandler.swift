@@ -21,6 +21,9 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
     private let logger: Logger
     private var session: StompSession?
     private var context: ChannelHandlerContext?
+    /// `context.channel`, kept: every delivery asks whether the channel is writable, and going
+    /// through the context and pipeline each time costs retains on the hot path.
+    private var channel: (any Channel)?
     /// The WebSocket frame encoder's context: prepared messages are written from there, so they
     /// skip the encoder (see `EncodedFrame.webSocketMessage(for:)`).
     private var encoderContext: ChannelHandlerContext?
@@ -45,6 +48,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
 
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
+        channel = context.channel
         encoderContext = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
         let now = StompSession.now()
         lastInboundAt = now
@@ -60,6 +64,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
                 writeText(SockJSFrame.close(code: 2010, reason: "Another connection still open").encoded)
             }
             sendCloseAndShutdown(code: .goingAway)
+            session.transportReleased()
             return
         }
         self.session = session
@@ -72,7 +77,10 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
 
     func handlerRemoved(context: ChannelHandlerContext) {
         stopTimers()
+        session?.transportReleased()
+        session = nil
         self.context = nil
+        channel = nil
         encoderContext = nil
     }
 
@@ -165,7 +173,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
     // MARK: StompTransport
 
     var canAcceptWrites: Bool {
-        context?.channel.isWritable ?? false
+        channel?.isWritable ?? false
     }
 
     func write(_ frame: EncodedFrame, flush: Bool) {
@@ -180,7 +188,11 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
         if flush {
             context.flush()
         }
-        lastOutboundAt = StompSession.now()
+        if framing == .sockJS {
+            // Only SockJS's `h` heartbeat needs it: the raw endpoint skips a clock read per
+            // delivery.
+            lastOutboundAt = StompSession.now()
+        }
     }
 
     func flush() {
