@@ -13,10 +13,11 @@ protocol SessionHandle: AnyObject, Sendable {
     /// The event loop the session lives on, when it has one: the broker hands a fan-out to each
     /// loop as one task instead of one task per subscriber.
     var eventLoop: (any EventLoop)? { get }
-    /// Writes a frame now without flushing it; returns whether anything was written (so a flush
-    /// is owed). Only called on `eventLoop`, by the broker's per-loop fan-out.
+    /// Takes a frame to write at the next `flushOnEventLoop()`. Returns true when this session
+    /// now owes a flush that it did not owe before, so the fan-out lists each session once per
+    /// flush however many frames it got. Only called on `eventLoop`, by the per-loop fan-out.
     func writeOnEventLoop(_ frame: EncodedFrame) -> Bool
-    /// Flushes what `writeOnEventLoop` wrote. Only called on `eventLoop`.
+    /// Writes and flushes what `writeOnEventLoop` took. Only called on `eventLoop`.
     func flushOnEventLoop()
     /// Ends the transport after the lobby recorded the end (e.g. server shutdown, kick).
     func terminate(reason: LeaveReason)

@@ -12,9 +12,20 @@ protocol StompTransport: AnyObject {
     var canAcceptWrites: Bool { get }
     /// Writes a frame; with `flush: false` it waits for the next `flush()` (fan-out batches).
     func write(_ frame: EncodedFrame, flush: Bool)
+    /// Writes several frames, in order, without flushing: the frames a fan-out burst held for
+    /// this connection. A transport that can send them as one buffer does.
+    func write(_ frames: [EncodedFrame])
     func flush()
     /// Closes the connection. `reason` says why the session ended (for the close code).
     func close(reason: LeaveReason)
+}
+
+extension StompTransport {
+    func write(_ frames: [EncodedFrame]) {
+        for frame in frames {
+            write(frame, flush: false)
+        }
+    }
 }
 
 /// One STOMP session on one connection: drives the pure `ServerConnectionStateMachine`, routes
@@ -46,6 +57,9 @@ final class StompSession {
     private var inbound: [ServerConnectionStateMachine.Action] = []
     /// Identity and chat SENDs handed to the lobby whose store and answer have not finished.
     private var pendingStoredSends = 0
+    /// Fan-out frames held until the fan-out flushes this session (`hold(_:)`): a burst then
+    /// reaches the transport as one write per connection instead of one per message.
+    private var heldFrames: [EncodedFrame] = []
     private(set) var handle: ChannelSessionHandle!
 
     init(
@@ -150,6 +164,7 @@ final class StompSession {
     /// between session, handle and transport are dropped so all three can be freed. Idempotent.
     func transportReleased() {
         isTransportClosed = true
+        heldFrames = []
         transport = nil
         handle.release()
     }
@@ -181,12 +196,15 @@ final class StompSession {
         isEnded = true
         timer?.cancel()
         timer = nil
+        _ = writeHeldFrames()
         isTransportClosed = true
         transport?.close(reason: reason)
     }
 
     private func closeTransportAfterQueuedDeliveries(reason: LeaveReason) {
         eventLoop.assumeIsolated().execute { [self] in
+            // Fan-out frames held before the end still go out before the close.
+            _ = writeHeldFrames()
             isTransportClosed = true
             transport?.close(reason: reason)
         }
@@ -194,14 +212,54 @@ final class StompSession {
 
     // MARK: Outbound
 
-    /// Writes a frame queued by the lobby or broker, or ends the session as `slow` if its
-    /// outbound queue is full. Returns whether the frame was written.
+    /// Writes and flushes a frame queued by the lobby or broker (after any held fan-out frames,
+    /// so order is kept), or ends the session as `slow` if its outbound queue is full. Returns
+    /// whether the frame was written.
     @discardableResult
-    func deliver(_ frame: EncodedFrame, flush: Bool = true) -> Bool {
-        guard !isTransportClosed, let transport else { return false }
+    func deliver(_ frame: EncodedFrame) -> Bool {
+        guard writeHeldFrames(), let transport = transportAcceptingWrites() else { return false }
+        transport.write(frame, flush: true)
+        machine.frameSent(now: Self.now())
+        return true
+    }
+
+    /// Holds a fan-out frame until `flush()`. Returns true for the first frame held since the
+    /// last flush: the fan-out then owes this session one flush, however many frames follow.
+    func hold(_ frame: EncodedFrame) -> Bool {
+        guard !isTransportClosed, transport != nil else { return false }
+        heldFrames.append(frame)
+        return heldFrames.count == 1
+    }
+
+    func flush() {
+        guard writeHeldFrames() else { return }
+        transport?.flush()
+    }
+
+    /// Writes the held fan-out frames without flushing; false when the session can take no
+    /// writes (transport closed, or just cut off as `slow`).
+    private func writeHeldFrames() -> Bool {
+        guard !heldFrames.isEmpty else { return !isTransportClosed && transport != nil }
+        let frames = heldFrames
+        // Not `keepingCapacity`: an idle session holds no buffer.
+        heldFrames = []
+        guard let transport = transportAcceptingWrites() else { return false }
+        if frames.count == 1 {
+            transport.write(frames[0], flush: false)
+        } else {
+            transport.write(frames)
+        }
+        machine.frameSent(now: Self.now())
+        return true
+    }
+
+    /// The transport, if it can take a write now; otherwise ends the session as `slow` (the
+    /// room never waits for a client that does not keep up) and returns nil.
+    private func transportAcceptingWrites() -> (any StompTransport)? {
+        guard !isTransportClosed, let transport else { return nil }
         if !transport.canAcceptWrites {
-            // Bytes a fan-out batch wrote but has not flushed yet count toward the bound: push
-            // them to the socket before judging the client.
+            // Bytes written but not flushed yet count toward the bound: push them to the
+            // socket before judging the client.
             transport.flush()
         }
         guard transport.canAcceptWrites else {
@@ -209,16 +267,9 @@ final class StompSession {
                 logger.notice("outbound queue overflowed; disconnecting slow session")
                 end(reason: .slow, closeTransport: true)
             }
-            return false
+            return nil
         }
-        transport.write(frame, flush: flush)
-        machine.frameSent(now: Self.now())
-        return true
-    }
-
-    func flush() {
-        guard !isTransportClosed else { return }
-        transport?.flush()
+        return transport
     }
 
     /// Sends a frame of this session's own (CONNECTED, RECEIPT, ERROR) through the same queue as
@@ -395,7 +446,7 @@ final class ChannelSessionHandle: SessionHandle {
     var eventLoop: (any EventLoop)? { session.eventLoop }
 
     func writeOnEventLoop(_ frame: EncodedFrame) -> Bool {
-        session.value?.deliver(frame, flush: false) ?? false
+        session.value?.hold(frame) ?? false
     }
 
     func flushOnEventLoop() {

@@ -195,6 +195,30 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
         }
     }
 
+    func write(_ frames: [EncodedFrame]) {
+        guard let context, !closing else { return }
+        guard let encoderContext else {
+            for frame in frames {
+                write(frame, flush: false)
+            }
+            return
+        }
+        // The prepared WebSocket messages back to back are the same bytes as writing each
+        // alone, at one pass through the pipeline instead of one per message.
+        var size = 0
+        for frame in frames {
+            size += frame.webSocketMessage(for: framing).readableBytes
+        }
+        var buffer = context.channel.allocator.buffer(capacity: size)
+        for frame in frames {
+            buffer.writeImmutableBuffer(frame.webSocketMessage(for: framing))
+        }
+        encoderContext.write(NIOAny(buffer), promise: nil)
+        if framing == .sockJS {
+            lastOutboundAt = StompSession.now()
+        }
+    }
+
     func flush() {
         context?.flush()
     }
