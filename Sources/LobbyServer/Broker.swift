@@ -21,6 +21,17 @@ final class Broker: Sendable {
         /// thousands of drops stays cheap.
         var byDestination: [String: [ObjectIdentifier: [Subscription]]] = [:]
         var nextMessageID: UInt64 = 1
+        /// Each destination's subscribers grouped for fan-out, built at the first publish after
+        /// its subscriptions changed: a chat message to a stable room costs no per-subscriber
+        /// work on the publishing thread.
+        var plans: [String: FanoutPlan] = [:]
+        /// Counts subscription changes; a plan built from an older snapshot is not kept.
+        var generation: UInt64 = 0
+
+        mutating func subscriptionsChanged(at destination: String) {
+            plans[destination] = nil
+            generation &+= 1
+        }
     }
 
     private let state = Mutex(State())
@@ -29,6 +40,7 @@ final class Broker: Sendable {
         state.withLock { state in
             state.byDestination[destination, default: [:]][ObjectIdentifier(session), default: []].append(
                 Subscription(session: session, subscriptionID: subscriptionID, version: version))
+            state.subscriptionsChanged(at: destination)
         }
     }
 
@@ -46,6 +58,7 @@ final class Broker: Sendable {
                 if kept.count != subscriptions.count {
                     removed = true
                     state.byDestination[destination]?[key] = kept.isEmpty ? nil : kept
+                    state.subscriptionsChanged(at: destination)
                 }
             }
             return removed
@@ -57,8 +70,9 @@ final class Broker: Sendable {
         let key = ObjectIdentifier(session)
         state.withLock { state in
             // A copy of the keys: see `unsubscribe`.
-            for destination in Array(state.byDestination.keys) {
-                state.byDestination[destination]?[key] = nil
+            for destination in Array(state.byDestination.keys)
+            where state.byDestination[destination]?.removeValue(forKey: key) != nil {
+                state.subscriptionsChanged(at: destination)
             }
         }
     }
@@ -78,44 +92,42 @@ final class Broker: Sendable {
 
     /// Sends a JSON body to every subscriber of `destination` except the session `excluded`.
     func publish(_ body: [UInt8], to destination: String, excluding excluded: SessionID? = nil) {
-        let (sessions, messageID) = state.withLock { state in
+        let (cached, snapshot, generation, messageID) = state.withLock { state in
             defer { state.nextMessageID += 1 }
-            return (state.byDestination[destination] ?? [:], state.nextMessageID)
+            let cached = state.plans[destination]
+            return (
+                cached, cached == nil ? state.byDestination[destination] : nil, state.generation, state.nextMessageID
+            )
         }
-        guard !sessions.isEmpty else { return }
-        // Encode once per distinct subscription id and version: clients of one kind all use the
-        // same ids (stomp.js "sub-0", our client "chat"), so this is usually a single encoding.
-        var encodings: [String: EncodedFrame] = [:]
-        // One task per event loop carries all of that loop's deliveries.
-        var batches: [ObjectIdentifier: LoopBatch] = [:]
-        for subscription in sessions.values.joined() where subscription.session.id != excluded {
-            let key = subscription.version.rawValue + ":" + subscription.subscriptionID
-            let encoded: EncodedFrame
-            if let cached = encodings[key] {
-                encoded = cached
-            } else {
-                encoded = EncodedFrame(
-                    Self.messageFrame(
-                        body, destination: destination, subscriptionID: subscription.subscriptionID,
-                        messageID: messageID),
-                    version: subscription.version)
-                encodings[key] = encoded
-            }
-            if let loop = subscription.session.eventLoop {
-                batches[ObjectIdentifier(loop), default: LoopBatch(loop: loop)].deliveries.append(
-                    (subscription.session, encoded))
-            } else {
-                subscription.session.enqueue(encoded)
+        let plan: FanoutPlan
+        if let cached {
+            plan = cached
+        } else {
+            // Built outside the lock (it is O(subscribers)); kept only if nothing changed since.
+            plan = FanoutPlan(snapshot ?? [:], fanouts: fanout(for:))
+            state.withLock { state in
+                if state.generation == generation { state.plans[destination] = plan }
             }
         }
-        for batch in batches.values {
-            fanout(for: batch.loop).submit(batch.deliveries)
+        guard !plan.groups.isEmpty else { return }
+        // Encoded once per distinct subscription id and version: clients of one kind all use
+        // the same ids (stomp.js "sub-0", our client "chat"), so this is usually one encoding.
+        let encodings = plan.encodings.map { key in
+            EncodedFrame(
+                Self.messageFrame(
+                    body, destination: destination, subscriptionID: key.subscriptionID, messageID: messageID),
+                version: key.version)
         }
-    }
-
-    private struct LoopBatch {
-        let loop: any EventLoop
-        var deliveries: [(any SessionHandle, EncodedFrame)] = []
+        for group in plan.groups {
+            let frame = encodings[group.encoding]
+            if let fanout = group.fanout {
+                fanout.submit(group.sessions, frame: frame, excluding: excluded)
+            } else {
+                for session in group.sessions where session.id != excluded {
+                    session.enqueue(frame)
+                }
+            }
+        }
     }
 
     private let fanouts = Mutex<[ObjectIdentifier: LoopFanout]>([:])
@@ -164,46 +176,52 @@ final class Broker: Sendable {
     }
 }
 
-/// The deliveries of one event loop: one task per publish hands the message to all of the
-/// loop's subscribers, and the flushes wait until no other fan-out task is queued on the loop.
-/// A lone message is flushed at the end of its own task; in a burst, the messages held for a
-/// connection are written as one buffer and leave in one system call instead of one each.
-final class LoopFanout: Sendable {
-    static let maximumUnflushed = 16_384
-
-    let loop: any EventLoop
-    private let queuedTasks = Atomic<Int>(0)
-    /// What the loop's fan-out tasks wrote since the last flush.
-    private struct Unflushed {
-        /// Each session that holds frames, once.
-        var sessions: [any SessionHandle] = []
-        /// Deliveries held in all: the bound on how long a burst is held back.
-        var deliveries = 0
-    }
-    private let unflushed: NIOLoopBoundBox<Unflushed>
-
-    init(loop: any EventLoop) {
-        self.loop = loop
-        self.unflushed = .makeBoxSendingValue(Unflushed(), eventLoop: loop)
+/// One destination's subscribers, grouped the way `Broker.publish` sends to them: by event loop
+/// (one fan-out task per loop) and by encoding (subscription id + STOMP version).
+struct FanoutPlan: Sendable {
+    struct Encoding: Hashable, Sendable {
+        let version: Version
+        let subscriptionID: String
     }
 
-    func submit(_ deliveries: [(any SessionHandle, EncodedFrame)]) {
-        queuedTasks.add(1, ordering: .relaxed)
-        loop.execute { [self] in
-            for (session, frame) in deliveries where session.writeOnEventLoop(frame) {
-                unflushed.value.sessions.append(session)
+    struct Group: Sendable {
+        /// The loop's fan-out; nil for sessions without an event loop (they are enqueued one by one).
+        let fanout: LoopFanout?
+        /// Index into `encodings`.
+        let encoding: Int
+        var sessions: [any SessionHandle]
+    }
+
+    private(set) var encodings: [Encoding] = []
+    private(set) var groups: [Group] = []
+
+    init(_ subscribers: [ObjectIdentifier: [Broker.Subscription]], fanouts: (any EventLoop) -> LoopFanout) {
+        var encodingIndex: [Encoding: Int] = [:]
+        var groupIndex: [GroupKey: Int] = [:]
+        for subscription in subscribers.values.joined() {
+            let encoding = Encoding(version: subscription.version, subscriptionID: subscription.subscriptionID)
+            let encodingNumber: Int
+            if let known = encodingIndex[encoding] {
+                encodingNumber = known
+            } else {
+                encodingNumber = encodings.count
+                encodingIndex[encoding] = encodingNumber
+                encodings.append(encoding)
             }
-            unflushed.value.deliveries += deliveries.count
-            let stillQueued = queuedTasks.subtract(1, ordering: .relaxed).newValue
-            // Flush when the burst is over, or when a long one has piled up enough writes that
-            // holding them longer would only add latency (and memory).
-            guard stillQueued == 0 || unflushed.value.deliveries >= Self.maximumUnflushed else { return }
-            let sessions = unflushed.value.sessions
-            unflushed.value.sessions.removeAll(keepingCapacity: true)
-            unflushed.value.deliveries = 0
-            for session in sessions {
-                session.flushOnEventLoop()
+            let loop = subscription.session.eventLoop
+            let key = GroupKey(loop: loop.map(ObjectIdentifier.init), encoding: encodingNumber)
+            if let index = groupIndex[key] {
+                groups[index].sessions.append(subscription.session)
+            } else {
+                groupIndex[key] = groups.count
+                groups.append(
+                    Group(fanout: loop.map(fanouts), encoding: encodingNumber, sessions: [subscription.session]))
             }
         }
+    }
+
+    private struct GroupKey: Hashable {
+        let loop: ObjectIdentifier?
+        let encoding: Int
     }
 }

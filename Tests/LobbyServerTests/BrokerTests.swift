@@ -61,6 +61,25 @@ import Testing
         #expect(!broker.hasSubscription(session, id: "2"))
     }
 
+    @Test func theFanoutPlanFollowsEverySubscriptionChange() {
+        let broker = Broker()
+        let first = RecordingSession("a")
+        let second = RecordingSession("b")
+        broker.subscribe(first, id: "chat", to: "/topic/chat", version: .v1_2)
+        broker.publish(Array("1".utf8), to: "/topic/chat")  // builds and keeps the plan
+        broker.publish(Array("2".utf8), to: "/topic/chat")  // uses it
+        broker.subscribe(second, id: "chat", to: "/topic/chat", version: .v1_2)
+        broker.publish(Array("3".utf8), to: "/topic/chat")
+        #expect(broker.unsubscribe(first, id: "chat"))
+        broker.publish(Array("4".utf8), to: "/topic/chat")
+        broker.subscribe(first, id: "again", to: "/topic/chat", version: .v1_1)
+        broker.removeAll(of: second)
+        broker.publish(Array("5".utf8), to: "/topic/chat")
+        #expect(first.frames.map(\.bodyText) == ["1", "2", "3", "5"])
+        #expect(first.frames.last?.headers["subscription"] == "again")
+        #expect(second.frames.map(\.bodyText) == ["3", "4"])
+    }
+
     @Test func sockJSFramingWrapsTheSameFrameInAnArrayMessage() {
         let encoded = EncodedFrame(Frame(.receipt, headers: ["receipt-id": "7"]), version: .v1_2)
         #expect(String(buffer: encoded.stomp) == "RECEIPT\nreceipt-id:7\n\n\u{0}")

@@ -37,11 +37,21 @@ private final class LoggingSession: SessionHandle {
         let loop = EmbeddedEventLoop()
         let fanout = LoopFanout(loop: loop)
         let sessions = [LoggingSession("a", on: loop), LoggingSession("b", on: loop)]
-        fanout.submit(sessions.map { ($0, EncodedFrame(stompBytes: Array("m1".utf8))) })
+        fanout.submit(sessions, frame: EncodedFrame(stompBytes: Array("m1".utf8)))
         loop.run()
         for session in sessions {
             #expect(session.entries == ["write m1", "flush"])
         }
+    }
+
+    @Test func theExcludedSessionGetsNothing() {
+        let loop = EmbeddedEventLoop()
+        let fanout = LoopFanout(loop: loop)
+        let sessions = [LoggingSession("a", on: loop), LoggingSession("b", on: loop)]
+        fanout.submit(sessions, frame: EncodedFrame(stompBytes: Array("m1".utf8)), excluding: "b")
+        loop.run()
+        #expect(sessions[0].entries == ["write m1", "flush"])
+        #expect(sessions[1].entries.isEmpty)
     }
 
     @Test func aBurstIsFlushedOncePerConnectionAfterTheLastQueuedTask() {
@@ -49,7 +59,7 @@ private final class LoggingSession: SessionHandle {
         let fanout = LoopFanout(loop: loop)
         let session = LoggingSession("a", on: loop)
         for index in 1...3 {
-            fanout.submit([(session, EncodedFrame(stompBytes: Array("m\(index)".utf8)))])
+            fanout.submit([session], frame: EncodedFrame(stompBytes: Array("m\(index)".utf8)))
         }
         loop.run()
         // All three writes leave together: the flushes come only after the last queued task.
@@ -63,8 +73,8 @@ private final class LoggingSession: SessionHandle {
         let session = LoggingSession("a", on: loop)
         let frame = EncodedFrame(stompBytes: Array("m".utf8))
         // Two tasks, the first alone exceeding the bound: it must not wait for the second.
-        fanout.submit(Array(repeating: (session, frame), count: LoopFanout.maximumUnflushed))
-        fanout.submit([(session, frame)])
+        fanout.submit(Array(repeating: session, count: LoopFanout.maximumUnflushed), frame: frame)
+        fanout.submit([session], frame: frame)
         loop.run()
         let firstFlush = session.entries.firstIndex(of: "flush")
         #expect(firstFlush == LoopFanout.maximumUnflushed)
