@@ -77,6 +77,11 @@ final class Broker: Sendable {
         }
     }
 
+    /// Whether anyone subscribed to `destination`: publishers skip building a body nobody reads.
+    func hasSubscribers(to destination: String) -> Bool {
+        state.withLock { !($0.byDestination[destination]?.isEmpty ?? true) }
+    }
+
     func hasSubscription(_ session: any SessionHandle, to destination: String) -> Bool {
         state.withLock { $0.byDestination[destination]?[ObjectIdentifier(session)] != nil }
     }

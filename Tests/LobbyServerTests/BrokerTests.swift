@@ -80,6 +80,17 @@ import Testing
         #expect(second.frames.map(\.bodyText) == ["3", "4"])
     }
 
+    @Test func hasSubscribersFollowsSubscriptions() {
+        let broker = Broker()
+        let session = RecordingSession("a")
+        #expect(!broker.hasSubscribers(to: "/topic/presence"))
+        broker.subscribe(session, id: "p", to: "/topic/presence", version: .v1_2)
+        #expect(broker.hasSubscribers(to: "/topic/presence"))
+        #expect(!broker.hasSubscribers(to: "/topic/chat"))
+        broker.removeAll(of: session)
+        #expect(!broker.hasSubscribers(to: "/topic/presence"))
+    }
+
     @Test func sockJSFramingWrapsTheSameFrameInAnArrayMessage() {
         let encoded = EncodedFrame(Frame(.receipt, headers: ["receipt-id": "7"]), version: .v1_2)
         #expect(String(buffer: encoded.stomp) == "RECEIPT\nreceipt-id:7\n\n\u{0}")
