@@ -58,8 +58,10 @@ final class StompSession {
     /// Identity and chat SENDs handed to the lobby whose store and answer have not finished.
     private var pendingStoredSends = 0
     /// Fan-out frames held until the fan-out flushes this session (`hold(_:)`): a burst then
-    /// reaches the transport as one write per connection instead of one per message.
-    private var heldFrames: [EncodedFrame] = []
+    /// reaches the transport as one write per connection instead of one per message. The first
+    /// is kept apart so that the common case, one message between flushes, allocates nothing.
+    private var firstHeldFrame: EncodedFrame?
+    private var moreHeldFrames: [EncodedFrame] = []
     private(set) var handle: ChannelSessionHandle!
 
     init(
@@ -164,7 +166,8 @@ final class StompSession {
     /// between session, handle and transport are dropped so all three can be freed. Idempotent.
     func transportReleased() {
         isTransportClosed = true
-        heldFrames = []
+        firstHeldFrame = nil
+        moreHeldFrames = []
         transport = nil
         handle.release()
     }
@@ -227,8 +230,12 @@ final class StompSession {
     /// last flush: the fan-out then owes this session one flush, however many frames follow.
     func hold(_ frame: EncodedFrame) -> Bool {
         guard !isTransportClosed, transport != nil else { return false }
-        heldFrames.append(frame)
-        return heldFrames.count == 1
+        guard firstHeldFrame != nil else {
+            firstHeldFrame = frame
+            return true
+        }
+        moreHeldFrames.append(frame)
+        return false
     }
 
     func flush() {
@@ -239,15 +246,16 @@ final class StompSession {
     /// Writes the held fan-out frames without flushing; false when the session can take no
     /// writes (transport closed, or just cut off as `slow`).
     private func writeHeldFrames() -> Bool {
-        guard !heldFrames.isEmpty else { return !isTransportClosed && transport != nil }
-        let frames = heldFrames
+        guard let first = firstHeldFrame else { return !isTransportClosed && transport != nil }
+        let more = moreHeldFrames
+        firstHeldFrame = nil
         // Not `keepingCapacity`: an idle session holds no buffer.
-        heldFrames = []
+        moreHeldFrames = []
         guard let transport = transportAcceptingWrites() else { return false }
-        if frames.count == 1 {
-            transport.write(frames[0], flush: false)
+        if more.isEmpty {
+            transport.write(first, flush: false)
         } else {
-            transport.write(frames)
+            transport.write([first] + more)
         }
         machine.frameSent(now: Self.now())
         return true
