@@ -1,5 +1,4 @@
 import NIOCore
-import NIOHTTP1
 import NIOPosix
 import NIOWebSocket
 import STOMP
@@ -97,37 +96,15 @@ public final class BenchClient: Sendable {
             .channelOption(.socketOption(.so_reuseaddr), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let upgrader = NIOTypedWebSocketClientUpgrader<Bool>(maxFrameSize: 64 << 20) { channel, _ in
-                        channel.eventLoop.makeCompletedFuture {
-                            let handler = StompClientHandler(
-                                index: index, name: name, options: options, framing: framing,
-                                urlSessionID: urlSessionID, startedAt: startedAt, observer: observer, ready: promise)
-                            try channel.pipeline.syncOperations.addHandler(handler)
-                            return true
-                        }
+                    let handshake = WebSocketHandshakeHandler(
+                        path: path, host: options.endpoint.hostHeader, maxFrameSize: 64 << 20
+                    ) { error in
+                        promise.fail(error)
                     }
-                    var headers = HTTPHeaders()
-                    headers.add(name: "Host", value: options.endpoint.hostHeader)
-                    let request = HTTPRequestHead(version: .http1_1, method: .GET, uri: path, headers: headers)
-                    let configuration = NIOTypedHTTPClientUpgradeConfiguration<Bool>(
-                        upgradeRequestHead: request, upgraders: [upgrader],
-                        notUpgradingCompletionHandler: { $0.eventLoop.makeSucceededFuture(false) })
-                    var pipeline = NIOUpgradableHTTPClientPipelineConfiguration(upgradeConfiguration: configuration)
-                    pipeline.leftOverBytesStrategy = .forwardBytes
-                    let upgraded = try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
-                        configuration: pipeline)
-                    upgraded.whenComplete { result in
-                        switch result {
-                        case .success(true):
-                            // Only now are the HTTP handlers gone: raw STOMP may speak first.
-                            channel.pipeline.fireUserInboundEventTriggered(WebSocketUpgraded())
-                        case .success(false):
-                            promise.fail(
-                                HandshakeError(description: "the server refused the WebSocket upgrade at \(path)"))
-                        case .failure(let error):
-                            promise.fail(HandshakeError(description: "WebSocket upgrade failed: \(error)"))
-                        }
-                    }
+                    let handler = StompClientHandler(
+                        index: index, name: name, options: options, framing: framing,
+                        urlSessionID: urlSessionID, startedAt: startedAt, observer: observer, ready: promise)
+                    try channel.pipeline.syncOperations.addHandlers([handshake, handler])
                 }
             }
         if let source = options.sourceAddress {
