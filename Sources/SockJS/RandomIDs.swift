@@ -14,8 +14,18 @@ public func randomSessionID<G: RandomNumberGenerator>(length: Int = 8, using gen
     precondition(length > 0, "a SockJS session id must not be empty")
     var bytes: [UInt8] = []
     bytes.reserveCapacity(length)
-    for _ in 0..<length {
-        bytes.append(sessionIDAlphabet[Int.random(in: 0..<sessionIDAlphabet.count, using: &generator)])
+    // Eight characters per draw, not one: `SystemRandomNumberGenerator` makes a system call per
+    // `next()`, and the server names every raw-endpoint session this way. A byte below 252
+    // (7 × 36) maps to a character without bias; the rest are skipped.
+    while bytes.count < length {
+        var random = generator.next()
+        for _ in 0..<8 where bytes.count < length {
+            let byte = UInt8(truncatingIfNeeded: random)
+            random >>= 8
+            if byte < 252 {
+                bytes.append(sessionIDAlphabet[Int(byte) % sessionIDAlphabet.count])
+            }
+        }
     }
     return String(decoding: bytes, as: UTF8.self)
 }

@@ -161,6 +161,27 @@ struct TransportURLTests {
         #expect(randomSessionID(using: &generator).count == 8)
     }
 
+    @Test("session id characters are uniform: bytes that would bias them are skipped")
+    func sessionIDsAreUnbiased() {
+        /// Yields the given values, then zeros.
+        struct ScriptedGenerator: RandomNumberGenerator {
+            var values: [UInt64]
+            mutating func next() -> UInt64 { values.isEmpty ? 0 : values.removeFirst() }
+        }
+        // 0xFF…: every byte is ≥ 252, so none of them may become a character.
+        var scripted = ScriptedGenerator(values: [.max, 0x0000_0000_0000_2301])
+        // Then bytes 0x01, 0x23 (35), 0x00, lowest first: "b", "9", "a".
+        #expect(randomSessionID(length: 3, using: &scripted) == "b9a")
+        var generator = SeededGenerator(seed: 7)
+        var counts: [Character: Int] = [:]
+        for _ in 0..<4_500 {
+            for character in randomSessionID(length: 8, using: &generator) { counts[character, default: 0] += 1 }
+        }
+        // 36 000 characters: 1 000 expected each; ±20 % is far beyond chance (σ ≈ 31).
+        #expect(counts.count == 36)
+        #expect(counts.values.allSatisfy { (800...1_200).contains($0) })
+    }
+
     @Test("the same seed gives the same ids")
     func deterministicIDs() {
         var first = SeededGenerator(seed: 42)
