@@ -41,10 +41,10 @@ final class LoopFanout: Sendable {
             // Flush when the burst is over, or when a long one has piled up enough writes that
             // holding them longer would only add latency (and memory).
             guard stillQueued == 0 || unflushed.value.deliveries >= Self.maximumUnflushed else { return }
-            let sessions = unflushed.value.sessions
+            let owingFlush = unflushed.value.sessions
             unflushed.value.sessions.removeAll(keepingCapacity: true)
             unflushed.value.deliveries = 0
-            for session in sessions {
+            for session in owingFlush {
                 session.flushOnEventLoop()
             }
         }

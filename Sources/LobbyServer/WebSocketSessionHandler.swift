@@ -188,11 +188,7 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
         if flush {
             context.flush()
         }
-        if framing == .sockJS {
-            // Only SockJS's `h` heartbeat needs it: the raw endpoint skips a clock read per
-            // delivery.
-            lastOutboundAt = StompSession.now()
-        }
+        noteDeliveryWritten()
     }
 
     func write(_ frames: [EncodedFrame]) {
@@ -214,6 +210,12 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
             buffer.writeImmutableBuffer(frame.webSocketMessage(for: framing))
         }
         encoderContext.write(NIOAny(buffer), promise: nil)
+        noteDeliveryWritten()
+    }
+
+    /// Only SockJS's `h` heartbeat needs the time of the last write: the raw endpoint skips a
+    /// clock read per delivery.
+    private func noteDeliveryWritten() {
         if framing == .sockJS {
             lastOutboundAt = StompSession.now()
         }

@@ -163,10 +163,8 @@ public final class SQLiteStore: LobbyStore {
     private func blockingWrite<T>(_ operation: String, _ updates: (Database) throws -> T) throws -> T {
         do {
             return try pool.write(updates)
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw StoreError(.database(operation: operation), underlying: error)
+            throw Self.storeError(error, operation: operation)
         }
     }
 
@@ -174,11 +172,14 @@ public final class SQLiteStore: LobbyStore {
     private func database<T>(_ operation: String, _ access: () async throws -> T) async throws -> T {
         do {
             return try await access()
-        } catch let error as StoreError {
-            throw error
         } catch {
-            throw StoreError(.database(operation: operation), underlying: error)
+            throw Self.storeError(error, operation: operation)
         }
+    }
+
+    /// A store error as it is, any other error wrapped as a failed `operation`.
+    private static func storeError(_ error: any Error, operation: String) -> StoreError {
+        error as? StoreError ?? StoreError(.database(operation: operation), underlying: error)
     }
 }
 
