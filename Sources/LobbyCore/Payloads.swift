@@ -84,6 +84,59 @@ public struct PresenceEvent: Codable, Sendable, Equatable {
     }
 }
 
+/// The body of a `MESSAGE` on `/topic/presence`: one event, or several that were pending
+/// together, in the order the state changed (`{"type":"batch","events":[…]}`).
+///
+/// The server sends a lone change as a bare event and gathers what is already waiting (a
+/// reconnect storm, a leave storm) into one batch, encoded once for every subscriber. Clients
+/// handle both forms by looking at ``events``.
+public enum PresenceMessage: Codable, Sendable, Equatable {
+    case single(PresenceEvent)
+    case batch([PresenceEvent])
+
+    /// The wire `type` of a batch.
+    public static let batchType = "batch"
+
+    /// The events carried, oldest first.
+    public var events: [PresenceEvent] {
+        switch self {
+        case .single(let event): [event]
+        case .batch(let events): events
+        }
+    }
+
+    /// One event alone, several as a batch.
+    public init(_ events: [PresenceEvent]) {
+        self = events.count == 1 ? .single(events[0]) : .batch(events)
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case type
+        case events
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let type = try container.decode(String.self, forKey: .type)
+        if type == Self.batchType {
+            self = .batch(try container.decode([PresenceEvent].self, forKey: .events))
+        } else {
+            self = .single(try PresenceEvent(from: decoder))
+        }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        switch self {
+        case .single(let event):
+            try event.encode(to: encoder)
+        case .batch(let events):
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(Self.batchType, forKey: .type)
+            try container.encode(events, forKey: .events)
+        }
+    }
+}
+
 /// The private answer to a successful identity, on `/user/queue/reply`.
 public struct Welcome: Codable, Sendable, Equatable {
     public var type: String = "welcome"

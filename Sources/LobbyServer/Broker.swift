@@ -95,8 +95,8 @@ final class Broker: Sendable {
         }
     }
 
-    /// Sends a JSON body to every subscriber of `destination` except the session `excluded`.
-    func publish(_ body: [UInt8], to destination: String, excluding excluded: SessionID? = nil) {
+    /// Sends a JSON body to every subscriber of `destination` except the sessions `excluded`.
+    func publish(_ body: [UInt8], to destination: String, excluding excluded: Set<SessionID> = []) {
         let (cached, snapshot, generation, messageID) = state.withLock { state in
             defer { state.nextMessageID += 1 }
             let cached = state.plans[destination]
@@ -128,7 +128,7 @@ final class Broker: Sendable {
             if let fanout = group.fanout {
                 fanout.submit(group.sessions, frame: frame, excluding: excluded)
             } else {
-                for session in group.sessions where session.id != excluded {
+                for session in group.sessions where excluded.isEmpty || !excluded.contains(session.id) {
                     session.enqueue(frame)
                 }
             }

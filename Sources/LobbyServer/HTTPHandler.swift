@@ -231,11 +231,16 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         } catch {
             return respond(.internalServerError, text: error.description, headers: headers, head, context)
         }
-        entry.withSession { $0.received(messages) }
-        if transport == .jsonpSend {
-            respond(.ok, text: "ok", headers: headers, head, context)
-        } else {
-            respond(.noContent, bytes: [], headers: headers, head, context)
+        // Answered once the session has room for more input (backpressure): until then the
+        // client's next xhr_send waits.
+        let answer = context.eventLoop.makePromise(of: Void.self)
+        entry.withSession { $0.received(messages, answer: answer) }
+        answer.futureResult.assumeIsolated().whenComplete { [self] _ in
+            if transport == .jsonpSend {
+                respond(.ok, text: "ok", headers: headers, head, context)
+            } else {
+                respond(.noContent, bytes: [], headers: headers, head, context)
+            }
         }
     }
 

@@ -36,6 +36,10 @@ final class HTTPSockJSSession: StompTransport {
     private var timer: Scheduled<Void>?
     private var timerDeadline: UInt64?
     private var isForgotten = false
+    /// `xhr_send` / `jsonp_send` answers held while the STOMP session reads no more input
+    /// (backpressure): sockjs-client sends one request at a time, so holding the answer slows it.
+    private var heldSendAnswers: [EventLoopPromise<Void>] = []
+    private var isReadingPaused = false
     /// A session refused at start (`/close`, or a lobby id that is already live) is opened, then
     /// closed with this status.
     private var closeAfterOpening: (Int, String)?
@@ -98,8 +102,14 @@ final class HTTPSockJSSession: StompTransport {
         perform(machine.receiverLost(id, now: now))
     }
 
-    /// Messages from an `xhr_send` / `jsonp_send` body.
-    func received(_ messages: [String]) {
+    /// Messages from an `xhr_send` / `jsonp_send` body. `answer` is completed when the request
+    /// may be answered: at once, or once the session has room for more input.
+    func received(_ messages: [String], answer: EventLoopPromise<Void>? = nil) {
+        defer {
+            if let answer {
+                if isReadingPaused, !isForgotten { heldSendAnswers.append(answer) } else { answer.succeed() }
+            }
+        }
         switch service.kind {
         case .lobby:
             for message in messages {
@@ -118,6 +128,21 @@ final class HTTPSockJSSession: StompTransport {
     /// bound the client is not keeping up.
     var canAcceptWrites: Bool {
         machine.pendingByteCount < configuration.maxQueuedBytes
+    }
+
+    func pauseReading() {
+        isReadingPaused = true
+    }
+
+    func resumeReading() {
+        isReadingPaused = false
+        releaseHeldSendAnswers()
+    }
+
+    private func releaseHeldSendAnswers() {
+        let answers = heldSendAnswers
+        heldSendAnswers = []
+        for answer in answers { answer.succeed() }
     }
 
     /// Receivers are written (and flushed) as the state machine says; nothing waits for `flush()`.
@@ -166,6 +191,7 @@ final class HTTPSockJSSession: StompTransport {
         isForgotten = true
         timer?.cancel()
         timer = nil
+        releaseHeldSendAnswers()
         stomp?.transportReleased()
         registry.remove(id, in: service)
     }

@@ -4,41 +4,58 @@ import LobbyStore
 import Logging
 import Synchronization
 
-/// The coordinator: which sessions are live, who they are, what the room has said.
+/// The coordinator: owns the lobby's two pieces of shared state and carries out their effects.
 ///
-/// All state sits behind one lock. Every change that others hear about (an identity, an end, a
-/// chat message) is enqueued on the store writer while the lock is held, and announced from the
-/// writer's completion, after its row is committed. The writer runs completions one at a time in
-/// enqueue order, so every subscriber sees joins, leaves and messages in the order the state
-/// changed, and nothing is announced that is not stored. Publishing only enqueues bytes on
-/// sessions' own queues: it never waits on a client.
+/// - ``LobbyState`` (under `sessions`): which sessions are live and who they are. Every change
+///   is decided under this lock and its store write is enqueued while the lock is held, so the
+///   store sees changes in the order they happened and each session ends exactly once.
+/// - ``RoomFeed`` (under `feed`): what the room has been told. It is fed only from the store
+///   writer's completions, which run one at a time in enqueue order after each commit, so every
+///   subscriber sees joins, leaves, welcomes and messages in the order the state changed, and
+///   nothing is announced that is not stored. When a transaction's completions have run, the
+///   writer says so and the feed lets everything that was pending together go out at once.
+///
+/// Lock order (see docs/architecture.md): `sessions` → the writer's queue → the broker. `feed`
+/// is taken only on the writer's thread and never while `sessions` is held. Publishing only
+/// enqueues bytes on sessions' own queues: it never waits on a client.
 final class Lobby: Sendable {
-    struct LiveSession {
-        let handle: any SessionHandle
-        var user: UserName?
+    private struct Sessions {
+        var state = LobbyState()
+        var handles: [SessionID: any SessionHandle] = [:]
     }
 
-    private struct State {
-        var sessions: [SessionID: LiveSession] = [:]
-        var presence = Presence()
-        /// The most recent messages, oldest first, at most `historyLimit`.
-        var history: [ChatMessage] = []
-        var acceptingSessions = true
+    /// A session whose identity is being stored: it gets its welcome, then `processed` runs.
+    private struct IdentifyWaiter {
+        let handle: any SessionHandle
+        let processed: (@Sendable () -> Void)?
     }
+
+    private struct Feed {
+        var room: RoomFeed
+        /// Identities stored and not yet announced, per session, oldest first.
+        var waiting: [SessionID: [IdentifyWaiter]] = [:]
+
+        mutating func takeWaiter(for session: SessionID) -> IdentifyWaiter? {
+            guard var queue = waiting[session], !queue.isEmpty else { return nil }
+            let first = queue.removeFirst()
+            waiting[session] = queue.isEmpty ? nil : queue
+            return first
+        }
+    }
+
+    private typealias ResolvedEffect = (effect: RoomFeed.Effect, waiter: IdentifyWaiter?)
 
     let broker = Broker()
-    private let state: Mutex<State>
+    private let sessions = Mutex(Sessions())
+    private let feed: Mutex<Feed>
     private let writer: StoreWriter
-    private let historyLimit: Int
     private let logger: Logger
 
     init(writer: StoreWriter, history: [ChatMessage], historyLimit: Int, logger: Logger) {
         self.writer = writer
-        self.historyLimit = historyLimit
         self.logger = logger
-        var initial = State()
-        initial.history = Array(history.suffix(historyLimit))
-        self.state = Mutex(initial)
+        self.feed = Mutex(Feed(room: RoomFeed(history: history, historyLimit: historyLimit)))
+        writer.onBatchCompleted { [weak self] in self?.batchCompleted() }
     }
 
     // MARK: Session lifecycle
@@ -46,13 +63,13 @@ final class Lobby: Sendable {
     /// Registers a new connection. Returns false when a live session already has this id (SockJS:
     /// "Another connection still open") or the server is shutting down.
     func open(_ session: any SessionHandle, transport: String, remoteAddress: String?) -> Bool {
-        let accepted = state.withLock { state in
-            guard state.acceptingSessions, state.sessions[session.id] == nil else { return false }
-            state.sessions[session.id] = LiveSession(handle: session, user: nil)
+        let accepted = sessions.withLock { sessions in
+            let opened = sessions.state.sessionOpened(
+                session.id, transport: transport, remoteAddress: remoteAddress, at: .now())
+            guard case .success(let effect) = opened else { return false }
+            sessions.handles[session.id] = session
             // Under the lock, so the row's start is always written before its end.
-            writer.enqueue(
-                .sessionStarted(
-                    SessionStart(id: session.id, transport: transport, remoteAddress: remoteAddress, at: .now())))
+            perform(effect)
             return true
         }
         guard accepted else { return false }
@@ -69,47 +86,50 @@ final class Lobby: Sendable {
     @discardableResult
     func end(_ id: SessionID, reason: LeaveReason) -> Bool {
         let now = Timestamp.now()
-        let ended: LiveSession? = state.withLock { state in
-            guard let live = state.sessions.removeValue(forKey: id) else { return nil }
-            broker.removeAll(of: live.handle)
-            let change = state.presence.untrack(id, reason: reason)
-            // Enqueued under the lock, so the store (and the announcements that follow its
-            // commits) see state changes in the order they happened.
-            writer.enqueue(.sessionEnded(id, reason: reason, at: now)) { [self] result in
-                logIfFailed(result, "recording the end of a session")
-                if let change { publishPresence(change, at: now, excluding: nil) }
+        let ended: UserName?? = sessions.withLock { sessions in
+            let user = sessions.state.user(of: id)
+            guard let effect = sessions.state.sessionEnded(id, reason: reason, at: now) else { return nil }
+            if let handle = sessions.handles.removeValue(forKey: id) {
+                broker.removeAll(of: handle)
             }
-            return live
+            perform(effect)
+            return .some(user)
         }
         guard let ended else { return false }
         logger.info(
             "session ended",
-            metadata: ["session": "\(id)", "user": "\(ended.user?.rawValue ?? "-")", "reason": "\(reason.rawValue)"])
+            metadata: ["session": "\(id)", "user": "\(ended?.rawValue ?? "-")", "reason": "\(reason.rawValue)"])
         return true
     }
 
     /// Stops accepting sessions and ends every live one with `shutdown`.
     func shutdown() {
-        let handles = state.withLock { state in
-            state.acceptingSessions = false
-            return state.sessions.values.map(\.handle)
+        let handles = sessions.withLock { sessions in
+            sessions.state.shutdownBegan().compactMap { sessions.handles[$0] }
         }
         for handle in handles where end(handle.id, reason: .shutdown) {
             handle.terminate(reason: .shutdown)
         }
     }
 
-    var liveSessionCount: Int { state.withLock { $0.sessions.count } }
+    var liveSessionCount: Int { sessions.withLock { $0.state.liveSessionCount } }
 
     /// Live sessions of a user, or the one session with an id.
     func sessions(matching request: KickRequest) -> [any SessionHandle] {
-        state.withLock { state in
-            state.sessions.values.filter { live in
-                (request.user != nil && live.user?.rawValue == request.user)
-                    || (request.session != nil && live.handle.id.rawValue == request.session)
-            }.map(\.handle)
+        sessions.withLock { sessions in
+            sessions.handles.values.filter { handle in
+                (request.user != nil && sessions.state.user(of: handle.id)?.rawValue == request.user)
+                    || (request.session != nil && handle.id.rawValue == request.session)
+            }
         }
     }
+
+    func user(of id: SessionID) -> UserName? {
+        sessions.withLock { $0.state.user(of: id) }
+    }
+
+    /// The member list as the room has been told it (tests, operators).
+    var announcedMembers: [Member] { feed.withLock { $0.room.members } }
 
     // MARK: Identity
 
@@ -140,29 +160,14 @@ final class Lobby: Sendable {
             processed?()
             return
         }
-        let now = Timestamp.now()
-        let identified = state.withLock { state -> Bool in
-            guard state.sessions[session.id] != nil else { return false }
-            let changes = state.presence.track(session.id, as: user)
-            state.sessions[session.id]?.user = user
-            // The snapshot is taken now: messages stored after this point reach the session
-            // through its /topic/chat subscription, so nothing is missed and nothing doubled.
-            // It is encoded later, outside the lock, and only for a session that can receive it.
-            let welcome =
-                broker.hasSubscription(session, to: Destination.reply)
-                ? Welcome(
-                    sessionId: session.id.rawValue, user: user.rawValue, members: state.presence.members,
-                    history: state.history) : nil
-            writer.enqueue(.sessionIdentified(session.id, user: user.rawValue, at: now)) { [self] result in
-                logIfFailed(result, "recording an identity")
-                if let welcome {
-                    broker.sendPrivately(JSONPayload.encode(welcome), to: Destination.reply, session: session)
-                }
-                for change in changes {
-                    publishPresence(change, at: now, excluding: session.id)
-                }
-                processed?()
-            }
+        let waiter = IdentifyWaiter(handle: session, processed: processed)
+        let identified = sessions.withLock { sessions in
+            // Only a session that can receive it gets a welcome built for it.
+            let welcome = broker.hasSubscription(session, to: Destination.reply)
+            guard
+                let effect = sessions.state.identityReceived(session.id, as: user, welcome: welcome, at: .now())
+            else { return false }
+            perform(effect, waiter: waiter)
             return true
         }
         guard identified else {
@@ -170,16 +175,6 @@ final class Lobby: Sendable {
             return
         }
         logger.info("session identified", metadata: ["session": "\(session.id)", "user": "\(user)"])
-    }
-
-    private func logIfFailed(_ result: Result<ChatMessage?, any Error>, _ what: String) {
-        if case .failure(let error) = result {
-            logger.error("\(what) failed", metadata: ["error": "\(error)"])
-        }
-    }
-
-    func user(of id: SessionID) -> UserName? {
-        state.withLock { $0.sessions[id]?.user }
     }
 
     // MARK: Chat
@@ -208,13 +203,7 @@ final class Lobby: Sendable {
             // The writer calls completions in enqueue order, so messages go out in id order.
             switch result {
             case .success(let message?):
-                state.withLock { state in
-                    state.history.append(message)
-                    if state.history.count > historyLimit {
-                        state.history.removeFirst(state.history.count - historyLimit)
-                    }
-                    broker.publish(JSONPayload.encode(message), to: Destination.chatTopic)
-                }
+                committed(.messageStored(message), waiter: nil)
             case .success(nil):
                 replyError(session, ErrorCode.storeUnavailable, "the message was not stored")
             case .failure(let error):
@@ -232,22 +221,80 @@ final class Lobby: Sendable {
             JSONPayload.encode(ErrorEvent(code: code, message: message)), to: Destination.reply, session: session)
     }
 
-    /// Called from store-writer completions, which run one at a time in the order the changes
-    /// were enqueued (under the state lock), so presence events leave in state order.
-    private func publishPresence(_ change: PresenceChange, at now: Timestamp, excluding: SessionID?) {
-        let event: PresenceEvent
-        switch change {
-        case .joined(let user, let sessions):
-            event = .join(user.rawValue, sessions: sessions, at: now)
-            logger.info("user joined", metadata: ["user": "\(user)"])
-        case .left(let user, let reason, let sessions):
-            event = .leave(user.rawValue, reason: reason, sessions: sessions, at: now)
-            logger.info("user left", metadata: ["user": "\(user)", "reason": "\(reason.rawValue)"])
+    // MARK: Effects
+
+    /// Enqueues a state change's store write; its announcement follows the commit. Called with
+    /// `sessions` held, so writes reach the store in the order the state changed.
+    private func perform(_ effect: LobbyState.Effect, waiter: IdentifyWaiter? = nil) {
+        let then = effect.then
+        writer.enqueue(effect.write) { [self] result in
+            if case .failure(let error) = result {
+                // The change already happened (the socket is gone, the name is taken): it is
+                // announced anyway, and the failure is the operator's to see.
+                logger.error("storing a session change failed", metadata: ["error": "\(error)"])
+            }
+            if let then { committed(then, waiter: waiter) }
+        }
+    }
+
+    /// A store completion: the feed learns the committed change. Runs on the writer's thread.
+    private func committed(_ event: RoomEvent, waiter: IdentifyWaiter?) {
+        let effects = feed.withLock { feed -> [ResolvedEffect] in
+            if let waiter, case .identityStored(let id, _, _, _) = event {
+                feed.waiting[id, default: []].append(waiter)
+            }
+            return Self.resolve(feed.room.committed(event), in: &feed)
+        }
+        carryOut(effects)
+    }
+
+    /// The writer finished a transaction and ran its completions: what is pending goes out.
+    private func batchCompleted() {
+        let effects = feed.withLock { feed in Self.resolve(feed.room.batchCommitted(), in: &feed) }
+        carryOut(effects)
+    }
+
+    private static func resolve(_ effects: [RoomFeed.Effect], in feed: inout Feed) -> [ResolvedEffect] {
+        effects.map { effect in
+            guard case .identified(let id, _, _) = effect else { return (effect, nil) }
+            return (effect, feed.takeWaiter(for: id))
+        }
+    }
+
+    /// Publishes what the feed decided, in its order. Outside the feed's lock: only the writer's
+    /// thread runs this, one completion at a time, so the order holds.
+    private func carryOut(_ effects: [ResolvedEffect]) {
+        for (effect, waiter) in effects {
+            switch effect {
+            case .publishPresence(let events, let excluding):
+                publishPresence(events, excluding: excluding)
+            case .identified(let id, let user, let welcome):
+                if let welcome, let handle = waiter?.handle {
+                    broker.sendPrivately(
+                        welcome.body(sessionID: id, user: user), to: Destination.reply, session: handle)
+                }
+                waiter?.processed?()
+            case .publishChat(let message):
+                broker.publish(JSONPayload.encode(message), to: Destination.chatTopic)
+            }
+        }
+    }
+
+    private func publishPresence(_ events: [PresenceEvent], excluding: Set<SessionID>) {
+        for event in events {
+            switch event.type {
+            case .join:
+                logger.info("user joined", metadata: ["user": "\(event.user)"])
+            case .leave:
+                logger.info(
+                    "user left", metadata: ["user": "\(event.user)", "reason": "\(event.reason?.rawValue ?? "-")"])
+            }
         }
         // Nobody listening (a room of clients that only chat): no JSON to build. A profile of
         // 10 000 connects had this encoding at 3.6 % of the server's CPU.
         guard broker.hasSubscribers(to: Destination.presenceTopic) else { return }
-        broker.publish(JSONPayload.encode(event), to: Destination.presenceTopic, excluding: excluding)
+        broker.publish(
+            JSONPayload.encode(PresenceMessage(events)), to: Destination.presenceTopic, excluding: excluding)
     }
 }
 

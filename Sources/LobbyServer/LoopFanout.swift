@@ -25,13 +25,14 @@ final class LoopFanout: Sendable {
         self.unflushed = .makeBoxSendingValue(Unflushed(), eventLoop: loop)
     }
 
-    /// Hands `frame` to every session of `sessions` (all on this loop) but `excluded`, in one
+    /// Hands `frame` to every session of `sessions` (all on this loop) but the `excluded`, in one
     /// task on the loop.
-    func submit(_ sessions: [any SessionHandle], frame: EncodedFrame, excluding excluded: SessionID? = nil) {
+    func submit(_ sessions: [any SessionHandle], frame: EncodedFrame, excluding excluded: Set<SessionID> = []) {
         queuedTasks.add(1, ordering: .relaxed)
         loop.execute { [self] in
+            let excluding = !excluded.isEmpty
             for session in sessions {
-                if let excluded, session.id == excluded { continue }
+                if excluding, excluded.contains(session.id) { continue }
                 if session.writeOnEventLoop(frame) {
                     unflushed.value.sessions.append(session)
                 }

@@ -33,6 +33,9 @@ public struct ServerConfiguration: Sendable {
     /// STOMP frames a session may send per second (sustained) and in a burst before it is cut off.
     public var frameRatePerSecond: Double = 200
     public var frameBurst: Double = 400
+    /// Frames a session may have waiting (read and not handled, or stored and not answered)
+    /// before the server stops reading from it until half of them are done.
+    public var maxWaitingInboundFrames: Int = 256
     /// Mount the SockJS protocol test services (`/echo`, `/close`, …).
     public var sockJSTestServices: Bool = false
     public var logLevel: Logger.Level = .info

@@ -18,6 +18,11 @@ protocol StompTransport: AnyObject {
     func flush()
     /// Closes the connection. `reason` says why the session ended (for the close code).
     func close(reason: LeaveReason)
+    /// Stops taking input from the client (a WebSocket stops reading its socket; an HTTP
+    /// transport holds its `xhr_send` answer) until `resumeReading()`: the session has as many
+    /// frames waiting as it may hold, and the client is slowed instead of cut off.
+    func pauseReading()
+    func resumeReading()
 }
 
 extension StompTransport {
@@ -57,6 +62,8 @@ final class StompSession {
     private var inbound: [ServerConnectionStateMachine.Action] = []
     /// Identity and chat SENDs handed to the lobby whose store and answer have not finished.
     private var pendingStoredSends = 0
+    /// Whether the transport was told to stop reading (see `applyBackpressure`).
+    private(set) var isReadingPaused = false
     /// Fan-out frames held until the fan-out flushes this session (`hold(_:)`): a burst then
     /// reaches the transport as one write per connection instead of one per message. The first
     /// is kept apart so that the common case, one message between flushes, allocates nothing.
@@ -112,14 +119,25 @@ final class StompSession {
     func received(_ bytes: some Collection<UInt8>) {
         guard !isEnded else { return }
         inbound.append(contentsOf: machine.bytesReceived(bytes, now: Self.now()))
-        // Frames held behind a pending SEND wait in memory: a client that piles up more than a
-        // flood's worth of them is cut off like any other flood.
-        if inbound.count > Int(configuration.frameBurst) {
-            inbound.removeAll()
-            floodDetected()
-            return
-        }
         processInbound()
+    }
+
+    /// Frames waiting: read but not handled, or handed to the store and not answered yet.
+    private var waitingFrames: Int { inbound.count + pendingStoredSends }
+
+    /// Backpressure instead of disconnection: past the bound of waiting frames the transport
+    /// stops reading, and it reads again once half of them are done. A fast publisher is slowed
+    /// to the pace of the store and fan-out; nothing it sent is dropped. At most one read's worth
+    /// of frames arrives after the pause, so memory stays bounded.
+    private func applyBackpressure() {
+        let bound = configuration.maxWaitingInboundFrames
+        if !isReadingPaused, waitingFrames > bound {
+            isReadingPaused = true
+            transport?.pauseReading()
+        } else if isReadingPaused, waitingFrames <= bound / 2 {
+            isReadingPaused = false
+            transport?.resumeReading()
+        }
     }
 
     /// Handles inbound actions in arrival order. Identity and chat are handled asynchronously
@@ -128,15 +146,26 @@ final class StompSession {
     /// words, and no RECEIPT overtakes its frame's answer. Consecutive stored SENDs are not held
     /// back by each other; the store keeps their order.
     private func processInbound() {
-        while !inbound.isEmpty, !isEnded {
-            let action = inbound[inbound.startIndex]
-            if pendingStoredSends > 0, !Self.isStoredSend(action) { return }
-            inbound.removeFirst()
+        defer { applyBackpressure() }
+        var handled = 0
+        while handled < inbound.count, !isEnded {
+            let action = inbound[handled]
+            if pendingStoredSends > 0, !Self.isStoredSend(action) { break }
+            // The store gets at most a bound's worth of one session's SENDs at a time: the rest
+            // wait here, so one publisher cannot fill the writer's queue ahead of everyone else.
+            if pendingStoredSends >= configuration.maxWaitingInboundFrames { break }
+            handled += 1
             perform([action])
         }
-        if inbound.isEmpty {
+        guard !isEnded else {
+            inbound = []
+            return
+        }
+        if handled == inbound.count {
             // Release the storage: an idle session keeps no queue.
             inbound = []
+        } else if handled > 0 {
+            inbound.removeFirst(handled)
         }
     }
 
@@ -320,7 +349,10 @@ final class StompSession {
 
     private func handleApplicationFrame(_ frame: Frame) {
         let now = Self.now()
-        guard frameBucket.take(now: now) else {
+        // Chat SENDs answer to their own limit (`--chat-rate`): a fast publisher is slowed by
+        // backpressure and rate-limited per message, never cut off as a flood.
+        let isChat = frame.command == .send && frame.headers["destination"] == Destination.chat
+        guard isChat || frameBucket.take(now: now) else {
             floodDetected()
             return
         }
@@ -418,6 +450,10 @@ final class StompSession {
             timer = nil
             timerDeadline = nil
             guard !isEnded else { return }
+            if isReadingPaused {
+                // Our backlog keeps the client's heart-beats unread: its silence is not its own.
+                machine.inboundHeldBack(now: Self.now())
+            }
             perform(machine.timerFired(now: Self.now()))
             rescheduleTimer()
         }

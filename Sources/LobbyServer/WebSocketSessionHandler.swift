@@ -9,8 +9,9 @@ import SockJS
 ///
 /// Owns the WebSocket rules (ping/pong liveness, close handshake, UTF-8 of text frames, SockJS
 /// framing and its `h` heartbeat) and hands plain STOMP bytes to its `StompSession`.
-final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
+final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
     typealias InboundIn = WebSocketFrame
+    typealias OutboundIn = WebSocketFrame
     typealias OutboundOut = WebSocketFrame
 
     let framing: Framing
@@ -33,6 +34,10 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
     private var lastInboundAt: UInt64 = 0
     private var lastOutboundAt: UInt64 = 0
     private var closing = false
+    /// Backpressure: while set, the channel's `read` requests are held here, so the socket is
+    /// not read and TCP slows the client down.
+    private var readingPaused = false
+    private var readRequested = false
 
     init(
         sessionID: SessionID, framing: Framing, lobby: Lobby, configuration: ServerConfiguration,
@@ -170,6 +175,29 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
         sendCloseAndShutdown(code: code)
     }
 
+    // MARK: Backpressure
+
+    func read(context: ChannelHandlerContext) {
+        guard !readingPaused else {
+            readRequested = true
+            return
+        }
+        context.read()
+    }
+
+    func pauseReading() {
+        readingPaused = true
+    }
+
+    func resumeReading() {
+        guard readingPaused else { return }
+        readingPaused = false
+        if readRequested, let context {
+            readRequested = false
+            context.read()
+        }
+    }
+
     // MARK: StompTransport
 
     var canAcceptWrites: Bool {
@@ -279,6 +307,10 @@ final class WebSocketSessionHandler: ChannelInboundHandler, StompTransport {
         guard interval > 0, !closing else { return }
         livenessTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(interval)) { [self] in
             guard let context = self.context, !closing else { return }
+            if readingPaused {
+                // The pong may be sitting unread behind our own backlog: not the peer's fault.
+                pingSentAt = nil
+            }
             if let sentAt = pingSentAt, lastInboundAt < sentAt {
                 logger.info("no pong before the deadline", metadata: ["session": "\(sessionID)"])
                 stopTimers()

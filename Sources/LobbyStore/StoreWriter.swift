@@ -53,6 +53,7 @@ public final class StoreWriter: Sendable {
     private let store: any LobbyStore
     private let maxBatch: Int
     private let state = Locked(State())
+    private let batchObserver = Locked<(@Sendable () -> Void)?>(nil)
 
     /// - Parameter maxBatch: The most writes in one transaction, so that one huge backlog
     ///   does not hold the database's write lock for long.
@@ -60,6 +61,14 @@ public final class StoreWriter: Sendable {
         precondition(maxBatch > 0, "maxBatch must be positive")
         self.store = store
         self.maxBatch = maxBatch
+    }
+
+    /// Sets what runs after each batch's completions, on the drain task: the point where
+    /// everything one transaction committed has been handed to its completions. The server
+    /// gathers the announcements of one batch there (one presence message for a storm of joins).
+    /// A write rejected after ``finish()`` counts as a batch of its own.
+    public func onBatchCompleted(_ observer: @escaping @Sendable () -> Void) {
+        batchObserver.withLock { $0 = observer }
     }
 
     /// Queues a write without waiting. `completion` runs on the drain task once the write's
@@ -77,6 +86,7 @@ public final class StoreWriter: Sendable {
         }
         guard accepted else {
             completion?(.failure(StoreError(.writerFinished)))
+            batchObserver.withLock { $0 }?()
             return
         }
         idle?.resume()
@@ -199,6 +209,7 @@ public final class StoreWriter: Sendable {
             }
             entry.completion?(result)
         }
+        batchObserver.withLock { $0 }?()
 
         let finishedFlushes: [Flush] = state.withLock { state in
             state.completed += UInt64(batch.count)

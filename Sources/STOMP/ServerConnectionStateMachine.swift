@@ -131,6 +131,13 @@ public struct ServerConnectionStateMachine: Sendable {
         return actions
     }
 
+    /// The server is not reading the client's bytes (backpressure: its own backlog is full), so
+    /// the client's silence says nothing about the client; the receive deadline restarts.
+    public mutating func inboundHeldBack(now: UInt64) {
+        guard !isClosed else { return }
+        lastReceived = max(lastReceived, now)
+    }
+
     /// Data was written to the client; it restarts the heart-beat send clock.
     public mutating func frameSent(now: UInt64) {
         lastSent = max(lastSent, now)

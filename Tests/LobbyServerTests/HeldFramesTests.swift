@@ -24,6 +24,10 @@ private final class LoggingTransport: StompTransport {
     func flush() { log.append("flush") }
 
     func close(reason: LeaveReason) { log.append("close \(reason.rawValue)") }
+
+    func pauseReading() { log.append("pause") }
+
+    func resumeReading() { log.append("resume") }
 }
 
 /// Fan-out frames are held by the session until the fan-out flushes it, and written as one

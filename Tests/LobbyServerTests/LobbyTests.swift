@@ -59,12 +59,12 @@ import Testing
         #expect(welcome?["sessionId"] as? String == "bob-1")
         let members = (welcome?["members"] as? [[String: Any]])?.compactMap { $0["user"] as? String }
         #expect(members == ["alice", "bob"])
-        let aliceSaw = alice.messages(on: Destination.presenceTopic)
+        let aliceSaw = alice.presenceEvents
         #expect(aliceSaw.count == 1)
         #expect(aliceSaw.first?["type"] as? String == "join")
         #expect(aliceSaw.first?["user"] as? String == "bob")
         // The joiner learns of itself through the welcome, not through a join.
-        #expect(bob.messages(on: Destination.presenceTopic).isEmpty)
+        #expect(bob.presenceEvents.isEmpty)
     }
 
     @Test func spoofedSessionIDIsRefusedAndChangesNothing() async {
@@ -76,7 +76,7 @@ import Testing
         let reply = mallory.messages(on: Destination.reply).first
         #expect(reply?["type"] as? String == "error")
         #expect(reply?["code"] as? String == ErrorCode.sessionMismatch)
-        #expect(alice.messages(on: Destination.presenceTopic).isEmpty)
+        #expect(alice.presenceEvents.isEmpty)
         #expect(lobby.user(of: "mallory-1") == nil)
         #expect(lobby.user(of: "alice-1")?.rawValue == "alice")
     }
@@ -107,7 +107,7 @@ import Testing
         #expect(!lobby.end("bob-1", reason: .quit))
         await settle()
 
-        let leaves = alice.messages(on: Destination.presenceTopic).filter { $0["type"] as? String == "leave" }
+        let leaves = alice.presenceEvents.filter { $0["type"] as? String == "leave" }
         #expect(leaves.count == 1)
         #expect(leaves.first?["reason"] as? String == "closed")
         #expect(leaves.first?["sessions"] as? Int == 0)
@@ -123,12 +123,12 @@ import Testing
 
         lobby.end("bob-1", reason: .closed)
         await settle()
-        var presence = observer.messages(on: Destination.presenceTopic)
+        var presence = observer.presenceEvents
         #expect(presence.map { $0["type"] as? String } == ["join"])
 
         lobby.end("bob-2", reason: .quit)
         await settle()
-        presence = observer.messages(on: Destination.presenceTopic)
+        presence = observer.presenceEvents
         #expect(presence.map { $0["type"] as? String } == ["join", "leave"])
         #expect(presence.last?["reason"] as? String == "quit")
     }
@@ -140,7 +140,7 @@ import Testing
         await identify(session, as: "bob")
         await identify(session, as: "robert")
 
-        let presence = observer.messages(on: Destination.presenceTopic)
+        let presence = observer.presenceEvents
         #expect(presence.map { $0["type"] as? String } == ["join", "leave", "join"])
         #expect(presence[1]["reason"] as? String == "renamed")
         #expect(presence[2]["user"] as? String == "robert")

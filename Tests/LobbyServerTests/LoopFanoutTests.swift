@@ -48,7 +48,7 @@ private final class LoggingSession: SessionHandle {
         let loop = EmbeddedEventLoop()
         let fanout = LoopFanout(loop: loop)
         let sessions = [LoggingSession("a", on: loop), LoggingSession("b", on: loop)]
-        fanout.submit(sessions, frame: EncodedFrame(stompBytes: Array("m1".utf8)), excluding: "b")
+        fanout.submit(sessions, frame: EncodedFrame(stompBytes: Array("m1".utf8)), excluding: ["b"])
         loop.run()
         #expect(sessions[0].entries == ["write m1", "flush"])
         #expect(sessions[1].entries.isEmpty)

@@ -54,6 +54,13 @@ final class RecordingSession: SessionHandle {
         }
     }
 
+    /// The events received on `/topic/presence`, batches flattened, in order.
+    var presenceEvents: [[String: Any]] {
+        messages(on: Destination.presenceTopic).flatMap { message in
+            message["type"] as? String == "batch" ? (message["events"] as? [[String: Any]] ?? []) : [message]
+        }
+    }
+
     func reset() {
         received.withLock { $0.removeAll() }
     }

@@ -1,0 +1,139 @@
+import Foundation
+import LobbyCore
+
+/// A change the store committed, handed to ``RoomFeed`` in commit order.
+enum RoomEvent: Sendable, Equatable {
+    /// A session's identity is stored. `welcome`: whether it wants a `welcome` reply.
+    case identityStored(SessionID, user: UserName, welcome: Bool, at: Timestamp)
+    /// A session's end is stored.
+    case endStored(SessionID, reason: LeaveReason, at: Timestamp)
+    /// A chat message is stored, with its id.
+    case messageStored(ChatMessage)
+}
+
+/// What the room hears, decided in the order the store committed the changes: presence (who
+/// is here, joins and leaves), the recent history, and the `welcome` of each identified session.
+///
+/// Pure state fed by past-tense events. ``committed(_:)`` takes each committed change;
+/// ``batchCommitted()`` says the store finished a transaction, and everything that was pending
+/// together goes out as one step:
+///
+/// - the presence events of the batch, in order, as **one** `/topic/presence` message (a batch
+///   when there are several), to everyone except the sessions welcomed in this step;
+/// - then each identified session's `welcome`, whose member list is the state *after* those
+///   events (so a new session needs none of them) and whose encoded member list is shared by
+///   every welcome of that version.
+///
+/// A lone change therefore goes out as soon as its transaction commits; in a storm the store's
+/// group commit gathers hundreds of joins or leaves, and each subscriber gets one message for
+/// them instead of one each. A chat message first lets the pending step go out, so nobody sees
+/// `bob`'s words before `bob joined`, and a welcome never holds a message that is then
+/// delivered again on `/topic/chat`.
+struct RoomFeed: Sendable {
+    enum Effect: Sendable, Equatable {
+        /// One MESSAGE on `/topic/presence` carrying `events`, to every subscriber but `excluding`.
+        case publishPresence([PresenceEvent], excluding: Set<SessionID>)
+        /// The session's identity is announced: send it `welcome` (nil when it wants none);
+        /// its SEND is then fully handled.
+        case identified(SessionID, user: UserName, welcome: WelcomeSnapshot?)
+        /// A stored message for `/topic/chat`.
+        case publishChat(ChatMessage)
+    }
+
+    private struct PendingIdentity {
+        let session: SessionID
+        let user: UserName
+        let welcome: Bool
+    }
+
+    private var presence = Presence()
+    /// The most recent messages, oldest first, at most `historyLimit`.
+    private(set) var history: [ChatMessage]
+    private let historyLimit: Int
+    private var pendingEvents: [PresenceEvent] = []
+    private var pendingIdentities: [PendingIdentity] = []
+    /// The member list of the current presence version, encoded; nil until a welcome needs it.
+    private var encodedMembers: [UInt8]?
+    private var encodedHistory: [UInt8]?
+    /// How many times a member list was encoded: at most once per presence version.
+    private(set) var memberListEncodings = 0
+
+    init(history: [ChatMessage], historyLimit: Int) {
+        self.historyLimit = max(0, historyLimit)
+        self.history = Array(history.suffix(self.historyLimit))
+    }
+
+    /// The members as the room has been told, sorted by name.
+    var members: [Member] { presence.members }
+
+    /// Whether changes are waiting for ``batchCommitted()``.
+    var hasPending: Bool { !pendingEvents.isEmpty || !pendingIdentities.isEmpty }
+
+    mutating func committed(_ event: RoomEvent) -> [Effect] {
+        switch event {
+        case .identityStored(let session, let user, let welcome, let time):
+            if presence.user(of: session) != user {
+                encodedMembers = nil
+            }
+            let changes = presence.track(session, as: user)
+            pendingEvents += changes.map { $0.event(at: time) }
+            pendingIdentities.append(PendingIdentity(session: session, user: user, welcome: welcome))
+            return []
+        case .endStored(let session, let reason, let time):
+            guard presence.user(of: session) != nil else { return [] }
+            encodedMembers = nil
+            if let change = presence.untrack(session, reason: reason) {
+                pendingEvents.append(change.event(at: time))
+            }
+            return []
+        case .messageStored(let message):
+            // What was pending happened before this message: it goes out first.
+            var effects = batchCommitted()
+            history.append(message)
+            if history.count > historyLimit {
+                history.removeFirst(history.count - historyLimit)
+            }
+            encodedHistory = nil
+            effects.append(.publishChat(message))
+            return effects
+        }
+    }
+
+    /// The store finished a transaction: what is pending goes out now.
+    mutating func batchCommitted() -> [Effect] {
+        guard hasPending else { return [] }
+        var effects: [Effect] = []
+        let welcomed = Set(pendingIdentities.lazy.filter(\.welcome).map(\.session))
+        if !pendingEvents.isEmpty {
+            effects.append(.publishPresence(pendingEvents, excluding: welcomed))
+            pendingEvents = []
+        }
+        let snapshot = welcomed.isEmpty ? nil : welcomeSnapshot()
+        for identity in pendingIdentities {
+            effects.append(
+                .identified(identity.session, user: identity.user, welcome: identity.welcome ? snapshot : nil))
+        }
+        pendingIdentities = []
+        return effects
+    }
+
+    /// The member list and history as they stand, encoded once per version.
+    private mutating func welcomeSnapshot() -> WelcomeSnapshot {
+        let members: [UInt8]
+        if let encodedMembers {
+            members = encodedMembers
+        } else {
+            members = WelcomeSnapshot.encode(presence.members)
+            encodedMembers = members
+            memberListEncodings += 1
+        }
+        let history: [UInt8]
+        if let encodedHistory {
+            history = encodedHistory
+        } else {
+            history = JSONPayload.encode(self.history)
+            encodedHistory = history
+        }
+        return WelcomeSnapshot(members: members, history: history)
+    }
+}
