@@ -161,7 +161,7 @@ final class Broker: Sendable {
                     Self.messageFrame(
                         body, destination: destination, subscriptionID: subscription.subscriptionID,
                         messageID: messageID),
-                    version: subscription.version))
+                    version: subscription.version, framing: session.framing))
         }
         return !matches.isEmpty
     }

@@ -18,30 +18,45 @@ final class EncodedFrame: Sendable {
     private let webSocketRaw: ByteBuffer
     private let webSocketSockJS: ByteBuffer
 
-    init(stompBytes: [UInt8]) {
+    /// - Parameter framing: The one framing the frame is for (a private frame to one session),
+    ///   or nil for both (a fan-out). A welcome to a raw session then skips the SockJS escaping of
+    ///   its member list, and one to a SockJS session skips the raw WebSocket copy. Asking a
+    ///   single-framing frame for the other framing's bytes is a programming error.
+    init(stompBytes: [UInt8], framing: Framing? = nil) {
         self.stomp = ByteBuffer(bytes: stompBytes)
-        let text = String(decoding: stompBytes, as: UTF8.self)
-        self.sockJS = ByteBuffer(string: SockJSFrame.messages([text]).encoded)
-        self.webSocketRaw = Self.webSocketTextMessage(stomp)
-        self.webSocketSockJS = Self.webSocketTextMessage(sockJS)
+        if framing != .raw {
+            let text = String(decoding: stompBytes, as: UTF8.self)
+            self.sockJS = ByteBuffer(bytes: SockJSFrame.messages([text]).encodedBytes)
+            self.webSocketSockJS = Self.webSocketTextMessage(sockJS)
+        } else {
+            self.sockJS = ByteBuffer()
+            self.webSocketSockJS = ByteBuffer()
+        }
+        self.webSocketRaw = framing != .sockJS ? Self.webSocketTextMessage(stomp) : ByteBuffer()
+        self.framing = framing
     }
 
-    convenience init(_ frame: Frame, version: Version) {
-        self.init(stompBytes: FrameEncoder.encode(frame, version: version))
+    convenience init(_ frame: Frame, version: Version, framing: Framing? = nil) {
+        self.init(stompBytes: FrameEncoder.encode(frame, version: version), framing: framing)
     }
+
+    /// The framing this frame was encoded for; nil: both.
+    private let framing: Framing?
 
     /// A STOMP heart-beat: one end-of-line.
     static let heartBeat = EncodedFrame(stompBytes: [0x0A])
 
     func bytes(for framing: Framing) -> ByteBuffer {
-        switch framing {
+        assert(self.framing == nil || self.framing == framing, "frame encoded for \(String(describing: self.framing))")
+        return switch framing {
         case .raw: stomp
         case .sockJS: sockJS
         }
     }
 
     func webSocketMessage(for framing: Framing) -> ByteBuffer {
-        switch framing {
+        assert(self.framing == nil || self.framing == framing, "frame encoded for \(String(describing: self.framing))")
+        return switch framing {
         case .raw: webSocketRaw
         case .sockJS: webSocketSockJS
         }

@@ -7,6 +7,8 @@ import NIOCore
 /// event loop and never block the caller, so fan-out never waits on a client.
 protocol SessionHandle: AnyObject, Sendable {
     var id: SessionID { get }
+    /// How the session's transport frames STOMP: private frames are encoded for it alone.
+    var framing: Framing { get }
     /// Queues already-encoded bytes of one outbound STOMP frame. Never blocks; a session whose
     /// queue overflows ends itself with reason `slow`.
     func enqueue(_ frame: EncodedFrame)

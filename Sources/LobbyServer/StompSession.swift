@@ -97,7 +97,7 @@ final class StompSession {
         self.chatBucket = TokenBucket(rate: configuration.chatRatePerSecond, burst: configuration.chatBurst, now: now)
         self.frameBucket = TokenBucket(
             rate: configuration.frameRatePerSecond, burst: configuration.frameBurst, now: now)
-        self.handle = ChannelSessionHandle(session: self)
+        self.handle = ChannelSessionHandle(session: self, framing: transport.framing)
     }
 
     static func now() -> UInt64 {
@@ -312,7 +312,7 @@ final class StompSession {
     /// Sends a frame of this session's own (CONNECTED, RECEIPT, ERROR) through the same queue as
     /// the lobby's deliveries, so a RECEIPT never overtakes the reply to its own frame.
     private func send(_ frame: Frame) {
-        handle.enqueue(EncodedFrame(frame, version: machine.version))
+        handle.enqueue(EncodedFrame(frame, version: machine.version, framing: handle.framing))
     }
 
     // MARK: State machine actions
@@ -425,7 +425,8 @@ final class StompSession {
         pendingStoredSends += 1
         let handle = self.handle!
         let receiptFrame = receipt.map {
-            EncodedFrame(Frame(.receipt, headers: ["receipt-id": $0]), version: machine.version)
+            EncodedFrame(
+                Frame(.receipt, headers: ["receipt-id": $0]), version: machine.version, framing: handle.framing)
         }
         return { handle.storedSendProcessed(receipt: receiptFrame) }
     }
@@ -470,10 +471,12 @@ final class StompSession {
 /// reference counts in a side table and slow every retain on the fan-out path.)
 final class ChannelSessionHandle: SessionHandle {
     let id: SessionID
+    let framing: Framing
     private let session: NIOLoopBoundBox<StompSession?>
 
-    init(session: StompSession) {
+    init(session: StompSession, framing: Framing) {
         self.id = session.id
+        self.framing = framing
         self.session = NIOLoopBoundBox(session, eventLoop: session.eventLoop)
     }
 

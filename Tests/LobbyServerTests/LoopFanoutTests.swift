@@ -9,6 +9,7 @@ import Testing
 /// A session on an event loop that logs what the fan-out does to it.
 private final class LoggingSession: SessionHandle {
     let id: SessionID
+    let framing = Framing.raw
     let eventLoop: (any EventLoop)?
     private let log: Mutex<[String]>
 

@@ -10,6 +10,7 @@ import Synchronization
 /// A `SessionHandle` that records what the lobby sends it, decoded back into STOMP frames.
 final class RecordingSession: SessionHandle {
     let id: SessionID
+    let framing = Framing.raw
     private let received = Mutex<[Frame]>([])
     private let terminations = Mutex<[LeaveReason]>([])
 
