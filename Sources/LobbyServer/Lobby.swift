@@ -9,15 +9,17 @@ import Synchronization
 /// - ``LobbyState`` (under `sessions`): which sessions are live and who they are. Every change
 ///   is decided under this lock and its store write is enqueued while the lock is held, so the
 ///   store sees changes in the order they happened and each session ends exactly once.
-/// - ``RoomFeed`` (under `feed`): what the room has been told. It is fed only from the store
+/// - ``RoomFeed`` (under `feed`): what the room has been told. It is fed from the store
 ///   writer's completions, which run one at a time in enqueue order after each commit, so every
 ///   subscriber sees joins, leaves, welcomes and messages in the order the state changed, and
 ///   nothing is announced that is not stored. When a transaction's completions have run, the
-///   writer says so and the feed lets everything that was pending together go out at once.
+///   writer says so and the feed lets everything that was pending together go out at once (or
+///   at the end of its gathering window, from a timer). Effects are carried out while `feed` is
+///   held, so the writer's thread and the timer never interleave their announcements.
 ///
-/// Lock order (see docs/architecture.md): `sessions` → the writer's queue → the broker. `feed`
-/// is taken only on the writer's thread and never while `sessions` is held. Publishing only
-/// enqueues bytes on sessions' own queues: it never waits on a client.
+/// Lock order (see docs/architecture.md): `sessions` → the writer's queue → `feed` → the
+/// broker. Nothing takes `sessions` while holding `feed`. Publishing only enqueues bytes on
+/// sessions' own queues: it never waits on a client.
 final class Lobby: Sendable {
     private struct Sessions {
         var state = LobbyState()
@@ -34,6 +36,8 @@ final class Lobby: Sendable {
         var room: RoomFeed
         /// Identities stored and not yet announced, per session, oldest first.
         var waiting: [SessionID: [IdentifyWaiter]] = [:]
+        /// Whether a timer for the end of the gathering window is scheduled.
+        var gatherTimerScheduled = false
 
         mutating func takeWaiter(for session: SessionID) -> IdentifyWaiter? {
             guard var queue = waiting[session], !queue.isEmpty else { return nil }
@@ -51,12 +55,22 @@ final class Lobby: Sendable {
     private let writer: StoreWriter
     private let logger: Logger
 
-    init(writer: StoreWriter, history: [ChatMessage], historyLimit: Int, logger: Logger) {
+    /// - Parameter gatherMilliseconds: While presence changes keep coming, at most one presence
+    ///   message per this window (see ``RoomFeed``); 0 sends every transaction's changes at once.
+    init(
+        writer: StoreWriter, history: [ChatMessage], historyLimit: Int, logger: Logger,
+        gatherMilliseconds: UInt64 = 10
+    ) {
         self.writer = writer
         self.logger = logger
-        self.feed = Mutex(Feed(room: RoomFeed(history: history, historyLimit: historyLimit)))
+        self.feed = Mutex(
+            Feed(
+                room: RoomFeed(history: history, historyLimit: historyLimit, gatherMilliseconds: gatherMilliseconds)))
         writer.onBatchCompleted { [weak self] in self?.batchCompleted() }
     }
+
+    /// Milliseconds of the monotonic clock: the feed's time.
+    private static func now() -> UInt64 { StompSession.now() }
 
     // MARK: Session lifecycle
 
@@ -239,19 +253,36 @@ final class Lobby: Sendable {
 
     /// A store completion: the feed learns the committed change. Runs on the writer's thread.
     private func committed(_ event: RoomEvent, waiter: IdentifyWaiter?) {
-        let effects = feed.withLock { feed -> [ResolvedEffect] in
+        feed.withLock { feed in
             if let waiter, case .identityStored(let id, _, _, _) = event {
                 feed.waiting[id, default: []].append(waiter)
             }
-            return Self.resolve(feed.room.committed(event), in: &feed)
+            carryOut(Self.resolve(feed.room.committed(event, now: Self.now()), in: &feed))
         }
-        carryOut(effects)
     }
 
-    /// The writer finished a transaction and ran its completions: what is pending goes out.
+    /// The writer finished a transaction and ran its completions: what is pending goes out, now
+    /// or when the gathering window ends.
     private func batchCompleted() {
-        let effects = feed.withLock { feed in Self.resolve(feed.room.batchCommitted(), in: &feed) }
-        carryOut(effects)
+        let holdUntil = feed.withLock { feed -> UInt64? in
+            let (effects, holdUntil) = feed.room.batchCommitted(now: Self.now())
+            carryOut(Self.resolve(effects, in: &feed))
+            guard let holdUntil, !feed.gatherTimerScheduled else { return nil }
+            feed.gatherTimerScheduled = true
+            return holdUntil
+        }
+        guard let holdUntil else { return }
+        let delay = holdUntil > Self.now() ? holdUntil - Self.now() : 0
+        DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { [weak self] in
+            self?.gatherWindowEnded()
+        }
+    }
+
+    private func gatherWindowEnded() {
+        feed.withLock { feed in
+            feed.gatherTimerScheduled = false
+            carryOut(Self.resolve(feed.room.gatherWindowEnded(now: Self.now()), in: &feed))
+        }
     }
 
     private static func resolve(_ effects: [RoomFeed.Effect], in feed: inout Feed) -> [ResolvedEffect] {
@@ -261,8 +292,9 @@ final class Lobby: Sendable {
         }
     }
 
-    /// Publishes what the feed decided, in its order. Outside the feed's lock: only the writer's
-    /// thread runs this, one completion at a time, so the order holds.
+    /// Publishes what the feed decided, in its order. Called with `feed` held: publishing only
+    /// enqueues on sessions' loops, and the lock keeps the writer's thread and the gathering
+    /// timer from interleaving.
     private func carryOut(_ effects: [ResolvedEffect]) {
         for (effect, waiter) in effects {
             switch effect {

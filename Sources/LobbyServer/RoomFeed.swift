@@ -24,11 +24,14 @@ enum RoomEvent: Sendable, Equatable {
 ///   events (so a new session needs none of them) and whose encoded member list is shared by
 ///   every welcome of that version.
 ///
-/// A lone change therefore goes out as soon as its transaction commits; in a storm the store's
-/// group commit gathers hundreds of joins or leaves, and each subscriber gets one message for
-/// them instead of one each. A chat message first lets the pending step go out, so nobody sees
-/// `bob`'s words before `bob joined`, and a welcome never holds a message that is then
-/// delivered again on `/topic/chat`.
+/// A lone change goes out as soon as its transaction commits. While changes keep coming (a
+/// reconnect storm, a leave storm), steps are at most one per gathering window
+/// (`gatherMilliseconds`, ~10 ms): what commits inside the window waits for its end
+/// (``gatherWindowEnded(now:)``) and goes out with the rest, so each subscriber gets one message
+/// per window instead of one per change, and nothing waits longer than the window. A chat
+/// message first lets the pending step go out, so nobody sees `bob`'s words before
+/// `bob joined`, and a welcome never holds a message that is then delivered again on
+/// `/topic/chat`. Time is an input (milliseconds of a monotonic clock).
 struct RoomFeed: Sendable {
     enum Effect: Sendable, Equatable {
         /// One MESSAGE on `/topic/presence` carrying `events`, to every subscriber but `excluding`.
@@ -50,6 +53,9 @@ struct RoomFeed: Sendable {
     /// The most recent messages, oldest first, at most `historyLimit`.
     private(set) var history: [ChatMessage]
     private let historyLimit: Int
+    private let gatherMilliseconds: UInt64
+    /// When the last step went out.
+    private var lastStepAt: UInt64?
     private var pendingEvents: [PresenceEvent] = []
     private var pendingIdentities: [PendingIdentity] = []
     /// The member list of the current presence version, encoded; nil until a welcome needs it.
@@ -58,8 +64,9 @@ struct RoomFeed: Sendable {
     /// How many times a member list was encoded: at most once per presence version.
     private(set) var memberListEncodings = 0
 
-    init(history: [ChatMessage], historyLimit: Int) {
+    init(history: [ChatMessage], historyLimit: Int, gatherMilliseconds: UInt64 = 10) {
         self.historyLimit = max(0, historyLimit)
+        self.gatherMilliseconds = gatherMilliseconds
         self.history = Array(history.suffix(self.historyLimit))
     }
 
@@ -69,7 +76,7 @@ struct RoomFeed: Sendable {
     /// Whether changes are waiting for ``batchCommitted()``.
     var hasPending: Bool { !pendingEvents.isEmpty || !pendingIdentities.isEmpty }
 
-    mutating func committed(_ event: RoomEvent) -> [Effect] {
+    mutating func committed(_ event: RoomEvent, now: UInt64) -> [Effect] {
         switch event {
         case .identityStored(let session, let user, let welcome, let time):
             if presence.user(of: session) != user {
@@ -88,7 +95,7 @@ struct RoomFeed: Sendable {
             return []
         case .messageStored(let message):
             // What was pending happened before this message: it goes out first.
-            var effects = batchCommitted()
+            var effects = step(now: now)
             history.append(message)
             if history.count > historyLimit {
                 history.removeFirst(history.count - historyLimit)
@@ -99,9 +106,26 @@ struct RoomFeed: Sendable {
         }
     }
 
-    /// The store finished a transaction: what is pending goes out now.
-    mutating func batchCommitted() -> [Effect] {
+    /// The store finished a transaction. What is pending goes out now, unless a step went out
+    /// less than a window ago: then `holdUntil` says when the window ends, and the owner calls
+    /// ``gatherWindowEnded(now:)`` then.
+    mutating func batchCommitted(now: UInt64) -> (effects: [Effect], holdUntil: UInt64?) {
+        guard hasPending else { return ([], nil) }
+        if let last = lastStepAt, now < last + gatherMilliseconds {
+            return ([], last + gatherMilliseconds)
+        }
+        return (step(now: now), nil)
+    }
+
+    /// The gathering window ended: what is pending goes out.
+    mutating func gatherWindowEnded(now: UInt64) -> [Effect] {
+        step(now: now)
+    }
+
+    /// Everything pending, as one step.
+    private mutating func step(now: UInt64) -> [Effect] {
         guard hasPending else { return [] }
+        lastStepAt = now
         var effects: [Effect] = []
         let welcomed = Set(pendingIdentities.lazy.filter(\.welcome).map(\.session))
         if !pendingEvents.isEmpty {

@@ -17,7 +17,9 @@ import Testing
 
     init() {
         writer = StoreWriter(store: store)
-        lobby = Lobby(writer: writer, history: [], historyLimit: 3, logger: Logger(label: "test"))
+        // No gathering window: each transaction's announcements are out when `settle()` returns.
+        lobby = Lobby(
+            writer: writer, history: [], historyLimit: 3, logger: Logger(label: "test"), gatherMilliseconds: 0)
         let writer = self.writer
         Task { await writer.run() }
     }

@@ -4,6 +4,12 @@ import Testing
 
 @testable import LobbyServer
 
+extension RoomFeed {
+    /// The rules without the gathering window (time stands still at 0).
+    fileprivate mutating func committed(_ event: RoomEvent) -> [Effect] { committed(event, now: 0) }
+    fileprivate mutating func batchCommitted() -> [Effect] { batchCommitted(now: 0).effects }
+}
+
 /// What the room hears, decided in commit order: batching, shared snapshots, exactly-once
 /// announcements and the order of presence, welcomes and chat.
 @Suite struct RoomFeedTests {
@@ -16,7 +22,7 @@ import Testing
     }
 
     @Test func aLoneJoinGoesOutWhenItsBatchCommits() {
-        var feed = RoomFeed(history: [], historyLimit: 10)
+        var feed = RoomFeed(history: [], historyLimit: 10, gatherMilliseconds: 0)
         #expect(feed.committed(.identityStored("s1", user: name("alice"), welcome: true, at: at(1))).isEmpty)
         let effects = feed.batchCommitted()
         guard effects.count == 2, case .publishPresence(let events, let excluding) = effects[0],
@@ -33,7 +39,7 @@ import Testing
     }
 
     @Test func changesPendingTogetherGoOutAsOneBatchInOrder() {
-        var feed = RoomFeed(history: [], historyLimit: 10)
+        var feed = RoomFeed(history: [], historyLimit: 10, gatherMilliseconds: 0)
         _ = feed.committed(.identityStored("a1", user: name("alice"), welcome: false, at: at(1)))
         _ = feed.batchCommitted()
         _ = feed.committed(.identityStored("b1", user: name("bob"), welcome: true, at: at(2)))
@@ -62,7 +68,7 @@ import Testing
     }
 
     @Test func theMemberListIsEncodedOncePerVersion() {
-        var feed = RoomFeed(history: [], historyLimit: 10)
+        var feed = RoomFeed(history: [], historyLimit: 10, gatherMilliseconds: 0)
         _ = feed.committed(.identityStored("a1", user: name("alice"), welcome: true, at: at(1)))
         _ = feed.batchCommitted()
         #expect(feed.memberListEncodings == 1)
@@ -77,7 +83,7 @@ import Testing
     }
 
     @Test func aLeaveIsAnnouncedOnceAndOnlyForTheLastSession() {
-        var feed = RoomFeed(history: [], historyLimit: 10)
+        var feed = RoomFeed(history: [], historyLimit: 10, gatherMilliseconds: 0)
         _ = feed.committed(.identityStored("b1", user: name("bob"), welcome: false, at: at(1)))
         _ = feed.committed(.identityStored("b2", user: name("bob"), welcome: false, at: at(2)))
         _ = feed.batchCommitted()
@@ -95,13 +101,13 @@ import Testing
     }
 
     @Test func anUnidentifiedSessionEndsSilently() {
-        var feed = RoomFeed(history: [], historyLimit: 10)
+        var feed = RoomFeed(history: [], historyLimit: 10, gatherMilliseconds: 0)
         _ = feed.committed(.endStored("s1", reason: .closed, at: at(1)))
         #expect(feed.batchCommitted().isEmpty)
     }
 
     @Test func aChatMessageLetsWhatWasPendingGoFirst() throws {
-        var feed = RoomFeed(history: [], historyLimit: 2)
+        var feed = RoomFeed(history: [], historyLimit: 2, gatherMilliseconds: 0)
         _ = feed.committed(.identityStored("b1", user: name("bob"), welcome: true, at: at(1)))
         let message = ChatMessage(id: 7, user: "bob", text: "hi", at: at(2))
         let effects = feed.committed(.messageStored(message))
@@ -119,14 +125,15 @@ import Testing
 
     @Test func historyKeepsTheNewestMessagesOnly() {
         var feed = RoomFeed(
-            history: (1...5).map { ChatMessage(id: $0, user: "a", text: "m\($0)", at: at($0)) }, historyLimit: 3)
+            history: (1...5).map { ChatMessage(id: $0, user: "a", text: "m\($0)", at: at($0)) }, historyLimit: 3,
+            gatherMilliseconds: 0)
         #expect(feed.history.map(\.id) == [3, 4, 5])
         _ = feed.committed(.messageStored(ChatMessage(id: 6, user: "a", text: "m6", at: at(6))))
         #expect(feed.history.map(\.id) == [4, 5, 6])
     }
 
     @Test func aRenameIsALeaveOfTheOldNameThenAJoinOfTheNew() {
-        var feed = RoomFeed(history: [], historyLimit: 10)
+        var feed = RoomFeed(history: [], historyLimit: 10, gatherMilliseconds: 0)
         _ = feed.committed(.identityStored("s1", user: name("bob"), welcome: false, at: at(1)))
         _ = feed.committed(.identityStored("s1", user: name("robert"), welcome: false, at: at(2)))
         let effects = feed.batchCommitted()
@@ -144,7 +151,7 @@ import Testing
     /// it ends with the room's member list.
     @Test(arguments: [1, 3, 17, 1000])
     func everyClientEndsWithTheExactMemberList(batchSize: Int) {
-        var feed = RoomFeed(history: [], historyLimit: 10)
+        var feed = RoomFeed(history: [], historyLimit: 10, gatherMilliseconds: 0)
         var views: [SessionID: Set<String>] = [:]
         var identifiedCount = 0
         func apply(_ effects: [RoomFeed.Effect]) {
@@ -180,5 +187,44 @@ import Testing
         #expect(views.values.allSatisfy { $0 == everyone })
         // One encoding per step, not per identify.
         #expect(feed.memberListEncodings == (200 + batchSize - 1) / batchSize)
+    }
+
+    @Test func aLoneChangeGoesOutAtOnceAndAStormIsGatheredPerWindow() {
+        var feed = RoomFeed(history: [], historyLimit: 10, gatherMilliseconds: 10)
+        _ = feed.committed(.identityStored("a1", user: name("alice"), welcome: false, at: at(1)), now: 1_000)
+        let first = feed.batchCommitted(now: 1_000)
+        #expect(first.effects.count == 2 && first.holdUntil == nil, "after a quiet spell: at once")
+
+        // More changes inside the window wait for its end, then go out as one message.
+        _ = feed.committed(.identityStored("b1", user: name("bob"), welcome: true, at: at(2)), now: 1_003)
+        let held = feed.batchCommitted(now: 1_003)
+        #expect(held.effects.isEmpty && held.holdUntil == 1_010)
+        _ = feed.committed(.endStored("a1", reason: .closed, at: at(3)), now: 1_006)
+        #expect(feed.batchCommitted(now: 1_006).holdUntil == 1_010)
+        let gathered = feed.gatherWindowEnded(now: 1_010)
+        #expect(
+            gathered.first
+                == .publishPresence(
+                    [.join("bob", sessions: 1, at: at(2)), .leave("alice", reason: .closed, sessions: 0, at: at(3))],
+                    excluding: ["b1"]))
+        #expect(gathered.count == 2)
+        #expect(feed.gatherWindowEnded(now: 1_011).isEmpty, "a timer with nothing pending sends nothing")
+
+        // Quiet again for a window: the next lone change is not held.
+        _ = feed.committed(.identityStored("c1", user: name("carol"), welcome: false, at: at(4)), now: 1_030)
+        #expect(feed.batchCommitted(now: 1_030).holdUntil == nil)
+    }
+
+    @Test func aChatMessageInsideTheWindowStillGoesOutInOrder() {
+        var feed = RoomFeed(history: [], historyLimit: 10, gatherMilliseconds: 10)
+        _ = feed.committed(.identityStored("a1", user: name("alice"), welcome: false, at: at(1)), now: 1_000)
+        _ = feed.batchCommitted(now: 1_000)
+        _ = feed.committed(.identityStored("b1", user: name("bob"), welcome: false, at: at(2)), now: 1_002)
+        #expect(feed.batchCommitted(now: 1_002).effects.isEmpty)
+        let message = ChatMessage(id: 1, user: "bob", text: "hi", at: at(3))
+        let effects = feed.committed(.messageStored(message), now: 1_003)
+        #expect(effects.first == .publishPresence([.join("bob", sessions: 1, at: at(2))], excluding: []))
+        #expect(effects.last == .publishChat(message))
+        #expect(feed.gatherWindowEnded(now: 1_012).isEmpty)
     }
 }
