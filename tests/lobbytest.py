@@ -10,6 +10,10 @@ it over real sockets:
   `/connection/websocket` endpoint): the same STOMP client API on top of websocket-client.
 - `SessionHolder`: a child Python process holding one identified session, to be killed or frozen.
 
+Presence batches (`{"type":"batch","events":[…]}` on /topic/presence) are split into one MESSAGE
+frame per event as they arrive, so every predicate and wait works for both forms; the frames as
+they arrived are kept in `presence_frames` (see `split_presence_batch`).
+
 Every wait is bounded; every loop and thread stops by itself.
 """
 
@@ -294,6 +298,10 @@ class Frame:
     command: str
     headers: dict[str, str]
     body: bytes
+    # Set on the frames split out of a presence batch (see split_presence_batch): this event's
+    # position in the batch and the batch's size, and the MESSAGE frame as it arrived.
+    batch: tuple[int, int] | None = dataclasses.field(default=None, compare=False)
+    batch_frame: "Frame | None" = dataclasses.field(default=None, compare=False, repr=False)
 
     @property
     def text(self) -> str:
@@ -304,7 +312,8 @@ class Frame:
 
     def __repr__(self) -> str:
         body = self.body if len(self.body) < 300 else self.body[:300] + b"..."
-        return f"Frame({self.command} {self.headers} {body!r})"
+        part = f" [batch {self.batch[0] + 1}/{self.batch[1]}]" if self.batch else ""
+        return f"Frame({self.command} {self.headers} {body!r}{part})"
 
 
 class StompParseError(ValueError):
@@ -411,6 +420,54 @@ def is_reply():
     return _described("welcome or error", lambda m: m.get("type") in ("welcome", "error"))
 
 
+# ---------------------------------------------------------------------------------------------
+# Presence batches
+# ---------------------------------------------------------------------------------------------
+#
+# A MESSAGE on /topic/presence carries one event ({"type":"join",…}, {"type":"leave",…}) or, when
+# several changes were pending together, {"type":"batch","events":[<event>, …]} in the order the
+# state changed (docs/protocol.md). The clients below split a batch into one MESSAGE frame per
+# event as it arrives, so `received`, `messages`, `wait_for` and the predicates above see single
+# events whichever form the server chose; the frames as they arrived stay in `presence_frames`.
+
+
+def is_presence_batch(body: Any) -> bool:
+    return isinstance(body, dict) and body.get("type") == "batch"
+
+
+def presence_events(body: dict) -> list[dict]:
+    """The events of one presence MESSAGE body, oldest first, whichever form it has."""
+    if is_presence_batch(body):
+        return list(body.get("events") or [])
+    return [body]
+
+
+def _encode_event(event: dict) -> bytes:
+    # As the server writes JSON: sorted keys, no spaces, UTF-8.
+    return json.dumps(event, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def split_presence_batch(frame: Frame) -> list[Frame]:
+    """A presence batch MESSAGE as one MESSAGE frame per event (same headers, `batch` set);
+    any other frame (a single event included) as itself."""
+    if frame.command != "MESSAGE" or frame.headers.get("destination") != PRESENCE:
+        return [frame]
+    try:
+        body = json.loads(frame.body)
+    except ValueError:
+        return [frame]
+    if not is_presence_batch(body) or not isinstance(body.get("events"), list):
+        return [frame]
+    events = body["events"]
+    parts = []
+    for index, event in enumerate(events):
+        data = _encode_event(event)
+        headers = dict(frame.headers)
+        headers["content-length"] = str(len(data))
+        parts.append(Frame("MESSAGE", headers, data, batch=(index, len(events)), batch_frame=frame))
+    return parts
+
+
 def random_session_id(length: int = 12) -> str:
     return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(length))
 
@@ -470,6 +527,9 @@ class _StompClient:
         self.user: str | None = None
         self.raw_messages: list[str] = []  # every text WebSocket message, as received
         self.received: list[Frame] = []  # every STOMP frame pulled by the test thread, in order
+        # Every MESSAGE on /topic/presence as it arrived (a batch is one frame here, but several
+        # in `received`: see split_presence_batch).
+        self.presence_frames: list[Frame] = []
         self._consumed: set[int] = set()
         self._queue: queue.Queue = queue.Queue()
         self._closed_seen = False
@@ -541,8 +601,11 @@ class _StompClient:
         for item in items:
             if item is HEARTBEAT:
                 self.stomp_heartbeats_received += 1
-            else:
-                self._queue.put(item)
+                continue
+            if item.command == "MESSAGE" and item.headers.get("destination") == PRESENCE:
+                self.presence_frames.append(item)
+            for frame in split_presence_batch(item):
+                self._queue.put(frame)
 
     def _ended(self, **fields) -> None:
         """Records the first sign of the end (later signs only fill in missing fields)."""
@@ -700,6 +763,21 @@ class _StompClient:
             if predicate is None or predicate(body):
                 out.append(body)
         return out
+
+    def presence_bodies(self) -> list[dict]:
+        """Every presence MESSAGE body as it arrived (single events and whole batches), in order;
+        unlike `messages`, it includes frames not yet pulled by the test thread."""
+        bodies = []
+        for frame in list(self.presence_frames):
+            try:
+                bodies.append(frame.json())
+            except ValueError:
+                continue
+        return bodies
+
+    def presence_batches(self) -> list[dict]:
+        """The presence MESSAGEs that arrived as a batch, as they arrived."""
+        return [body for body in self.presence_bodies() if is_presence_batch(body)]
 
     def wait_closed(self, timeout: float = WAIT) -> CloseInfo:
         """Waits until the transport is gone (close frame or EOF); returns how it ended."""

@@ -97,7 +97,13 @@ extension ClientSessionStateMachine {
         case Subscription.chat:
             return [decoded(ChatMessage.self, frame, as: SessionEvent.message)]
         case Subscription.presence:
-            return [decoded(PresenceEvent.self, frame, as: SessionEvent.presence)]
+            // One event or a batch of them: each becomes its own event, in the order the state changed.
+            switch PayloadCoding.decode(PresenceMessage.self, from: frame.body) {
+            case .success(let message):
+                return message.events.map { .emit(.presence($0)) }
+            case .failure(let failure):
+                return [Self.undecodable(frame, failure)]
+            }
         case Subscription.reply:
             let action = decoded(Reply.self, frame) { reply in
                 switch reply {
@@ -130,8 +136,12 @@ extension ClientSessionStateMachine {
         case .success(let payload):
             return .emit(event(payload))
         case .failure(let failure):
-            let destination = frame.headers["destination"] ?? "?"
-            return .emit(.protocolError("could not read a message on \(destination): \(failure)"))
+            return Self.undecodable(frame, failure)
         }
+    }
+
+    private static func undecodable(_ frame: Frame, _ failure: PayloadCoding.DecodeFailure) -> Action {
+        let destination = frame.headers["destination"] ?? "?"
+        return .emit(.protocolError("could not read a message on \(destination): \(failure)"))
     }
 }

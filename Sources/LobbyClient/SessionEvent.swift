@@ -6,7 +6,8 @@ public enum SessionEvent: Sendable, Equatable {
     case welcome(Welcome)
     /// A chat message on `/topic/chat`.
     case message(ChatMessage)
-    /// Someone joined or left, on `/topic/presence`.
+    /// Someone joined or left, on `/topic/presence`. A batch on the wire (several changes that were
+    /// pending together) arrives as one of these per event, in the order the state changed.
     case presence(PresenceEvent)
     /// A private `error` on `/user/queue/reply` (bad name, bad text, rate limit…); the session stays open.
     case serverError(ErrorEvent)

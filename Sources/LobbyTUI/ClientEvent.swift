@@ -11,11 +11,13 @@ public enum ConnectionStatus: Sendable, Equatable {
 /// What the network layer reports to ``ClientState``.
 public enum ClientEvent: Sendable, Equatable {
     case status(ConnectionStatus)
-    /// Replaces the member list; merges the history without repeating lines already shown.
+    /// Replaces the member list (it is authoritative: presence events that arrived before it are
+    /// superseded); merges the history without repeating lines already shown.
     case welcome(Welcome)
     /// A chat message; one already shown (same id) is ignored.
     case message(ChatMessage)
-    /// A join or leave (a rename is a leave with reason `renamed` and a join).
+    /// A join or leave (a rename is a leave with reason `renamed` and a join). A batch of presence
+    /// changes is applied as one of these per event, in order.
     case presence(PresenceEvent)
     /// A private `error` from the server.
     case serverError(ErrorEvent)

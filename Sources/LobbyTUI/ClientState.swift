@@ -122,17 +122,34 @@ public struct ClientState: Sendable {
         append(kind, at: message.at, now: now, messageID: message.id)
     }
 
+    /// One join or leave on top of the list: a binary search in the sorted list, so a batch of
+    /// thousands of events (a reconnect storm) costs no more than it has to.
     private mutating func updateMembers(with event: PresenceEvent) {
-        members.removeAll { $0.user == event.user }
+        let key = Self.order(event.user)
+        var low = 0
+        var high = members.count
+        while low < high {
+            let middle = (low + high) / 2
+            if Self.order(members[middle].user) < key { low = middle + 1 } else { high = middle }
+        }
+        let isListed = low < members.count && members[low].user == event.user
         if event.type == .join || event.sessions > 0 {
-            members = Self.sorted(members + [Member(user: event.user, sessions: max(event.sessions, 1))])
+            let member = Member(user: event.user, sessions: max(event.sessions, 1))
+            if isListed { members[low] = member } else { members.insert(member, at: low) }
+        } else if isListed {
+            members.remove(at: low)
         }
     }
 
     private static func sorted(_ members: [Member]) -> [Member] {
         var byName: [String: Member] = [:]
         for member in members { byName[member.user] = member }
-        return byName.values.sorted { ($0.user.lowercased(), $0.user) < ($1.user.lowercased(), $1.user) }
+        return byName.values.sorted { order($0.user) < order($1.user) }
+    }
+
+    /// The member pane's order: case-insensitive, ties broken by the exact name.
+    private static func order(_ user: String) -> (String, String) {
+        (user.lowercased(), user)
     }
 
     /// Adds a line, preceded by a day-change line when its day differs from the previous

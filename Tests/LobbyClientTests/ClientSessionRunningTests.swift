@@ -32,6 +32,79 @@ struct ClientSessionRunningTests {
         #expect(actions == [.emit(.presence(expected))])
     }
 
+    @Test("a presence batch becomes one presence event per entry, joins and leaves in order")
+    func presenceBatch() {
+        var session = T.connectedSession()
+        let json = """
+            {"type":"batch","events":[\
+            {"type":"join","user":"bob","sessions":1,"at":"2026-11-25T10:00:00.000Z"},\
+            {"type":"join","user":"carol","sessions":1,"at":"2026-11-25T10:00:00.001Z"},\
+            {"type":"leave","user":"bob","reason":"quit","sessions":0,"at":"2026-11-25T10:00:00.002Z"},\
+            {"type":"join","user":"김민지","sessions":2,"at":"2026-11-25T10:00:00.003Z"},\
+            {"type":"leave","user":"dave","reason":"timeout","sessions":0,"at":"2026-11-25T10:00:00.004Z"}]}
+            """
+        let actions = session.messageReceived(
+            T.sockJS(T.message(subscription: "presence", destination: "/topic/presence", json: json)), now: 1)
+        func at(_ millis: Int) -> Timestamp { Timestamp(iso8601: "2026-11-25T10:00:00.00\(millis)Z")! }
+        #expect(
+            actions == [
+                .emit(.presence(.join("bob", sessions: 1, at: at(0)))),
+                .emit(.presence(.join("carol", sessions: 1, at: at(1)))),
+                .emit(.presence(.leave("bob", reason: .quit, sessions: 0, at: at(2)))),
+                .emit(.presence(.join("김민지", sessions: 2, at: at(3)))),
+                .emit(.presence(.leave("dave", reason: .timeout, sessions: 0, at: at(4)))),
+            ])
+        #expect(!session.isClosed)
+    }
+
+    @Test("single events and batches mix, in frame order, also when routed by destination")
+    func presenceSinglesAndBatches() {
+        var session = T.connectedSession()
+        func event(_ type: String, _ user: String) -> String {
+            let reason = type == "leave" ? #","reason":"closed""# : ""
+            let sessions = type == "join" ? 1 : 0
+            let at = #""at":"2026-11-25T10:00:00.000Z""#
+            return #"{"type":"\#(type)","user":"\#(user)"\#(reason),"sessions":\#(sessions),\#(at)}"#
+        }
+        let frames = [
+            T.message(subscription: "presence", destination: "/topic/presence", json: event("join", "u1")),
+            T.message(
+                subscription: "presence", destination: "/topic/presence",
+                json: #"{"type":"batch","events":[\#(event("join", "u2")),\#(event("join", "u3"))]}"#),
+            Frame(
+                .message, headers: ["destination": "/topic/presence"],
+                text: #"{"events":[\#(event("leave", "u1")),\#(event("join", "u4"))],"type":"batch"}"#),
+            T.message(subscription: "presence", destination: "/topic/presence", json: event("leave", "u3")),
+        ]
+        let stream = SockJSFrame.messages(frames.map(T.text)).encoded
+        let seen = T.events(session.messageReceived(stream, now: 1)).compactMap { event -> String? in
+            guard case .presence(let presence) = event else { return nil }
+            return "\(presence.type.rawValue) \(presence.user)"
+        }
+        #expect(seen == ["join u1", "join u2", "join u3", "leave u1", "join u4", "leave u3"])
+    }
+
+    @Test("an empty batch emits nothing; a batch that does not decode is reported and the session goes on")
+    func presenceBatchEdgeCases() {
+        var session = T.connectedSession()
+        let emptyBatch = #"{"type":"batch","events":[]}"#
+        let empty = session.messageReceived(
+            T.sockJS(T.message(subscription: "presence", destination: "/topic/presence", json: emptyBatch)), now: 1)
+        #expect(empty.isEmpty)
+        let broken = session.messageReceived(
+            T.sockJS(
+                T.message(
+                    subscription: "presence", destination: "/topic/presence",
+                    json: #"{"type":"batch","events":[{"type":"join","user":"bob"}]}"#)),
+            now: 2)
+        guard case .protocolError(let reason) = T.events(broken).first, T.events(broken).count == 1 else {
+            Issue.record("expected one protocol error, got \(broken)")
+            return
+        }
+        #expect(reason.hasPrefix("could not read a message on /topic/presence: missing events.0."))
+        #expect(!session.isClosed)
+    }
+
     @Test("a private error on the reply queue is a server error; the session stays open")
     func privateError() {
         var session = T.connectedSession()

@@ -2,6 +2,12 @@ import LobbyCore
 import LobbyTUI
 import Testing
 
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#else
+    import Foundation
+#endif
+
 @Suite("Client state: network events")
 struct ClientStateTests {
     @Test("A welcome sets the member list, each user once, sorted")
@@ -95,6 +101,82 @@ struct ClientStateTests {
         state.apply(.presence(.join("robert", sessions: 1, at: time("10:05"))), now: time("10:05"))
         #expect(state.members.map(\.user) == ["alice", "carol", "robert"])
         #expect(Array(state.kinds.suffix(2)) == [.leave(user: "bob", reason: .renamed), .join(user: "robert")])
+    }
+
+    @Test("A presence batch applies every event in order: the member list is exact and each line is shown")
+    func presenceBatch() throws {
+        var state = connectedState()  // alice, bob, carol
+        let json = """
+            {"type":"batch","events":[\
+            {"type":"join","user":"dave","sessions":1,"at":"2026-11-27T10:01:00.000Z"},\
+            {"type":"leave","user":"bob","reason":"timeout","sessions":0,"at":"2026-11-27T10:01:00.000Z"},\
+            {"type":"join","user":"Anna","sessions":1,"at":"2026-11-27T10:01:00.000Z"},\
+            {"type":"join","user":"erin","sessions":1,"at":"2026-11-27T10:01:00.000Z"},\
+            {"type":"leave","user":"dave","reason":"quit","sessions":0,"at":"2026-11-27T10:01:00.000Z"},\
+            {"type":"join","user":"bob","sessions":2,"at":"2026-11-27T10:01:00.000Z"},\
+            {"type":"leave","user":"carol","reason":"closed","sessions":1,"at":"2026-11-27T10:01:00.000Z"}]}
+            """
+        let batch = try JSONDecoder().decode(PresenceMessage.self, from: Data(json.utf8))
+        for event in batch.events {
+            state.apply(.presence(event), now: time("10:01"))
+        }
+        #expect(
+            state.members == [
+                Member(user: "alice", sessions: 1), Member(user: "Anna", sessions: 1), Member(user: "bob", sessions: 2),
+                Member(user: "carol", sessions: 1), Member(user: "erin", sessions: 1),
+            ])
+        #expect(
+            Array(state.kinds.suffix(7)) == [
+                .join(user: "dave"), .leave(user: "bob", reason: .timeout), .join(user: "Anna"),
+                .join(user: "erin"), .leave(user: "dave", reason: .quit), .join(user: "bob"),
+                .leave(user: "carol", reason: .closed),
+            ])
+    }
+
+    @Test("A storm-sized batch of joins and leaves ends with exactly the users still there, sorted")
+    func largeBatch() {
+        var state = connectedState()
+        var expected: Set<String> = ["alice", "bob", "carol"]
+        var events: [PresenceEvent] = []
+        for index in 0..<2000 {
+            let name = index.isMultiple(of: 2) ? "User\(index)" : "user\(index)"
+            events.append(.join(name, sessions: 1, at: time("10:01")))
+            expected.insert(name)
+        }
+        for index in stride(from: 0, to: 2000, by: 3) {
+            let name = index.isMultiple(of: 2) ? "User\(index)" : "user\(index)"
+            events.append(.leave(name, reason: .closed, sessions: 0, at: time("10:02")))
+            expected.remove(name)
+        }
+        events.append(.leave("bob", reason: .quit, sessions: 0, at: time("10:02")))
+        expected.remove("bob")
+        for event in PresenceMessage(events).events {
+            state.apply(.presence(event), now: time("10:02"))
+        }
+        let order = { (name: String) in (name.lowercased(), name) }
+        #expect(state.members.map(\.user) == expected.sorted { order($0) < order($1) })
+        #expect(state.members.allSatisfy { $0.sessions == 1 })
+    }
+
+    @Test("The welcome is authoritative: presence that arrived before it is superseded, later events apply on top")
+    func welcomeSupersedesEarlierPresence() {
+        var state = makeState()
+        state.apply(.status(.connected(user: "alice", sessionID: "3k9xq2zp")), now: time("09:59"))
+        for event in PresenceMessage([
+            .join("bob", sessions: 1, at: time("10:00")), .join("ghost", sessions: 1, at: time("10:00")),
+            .leave("carol", reason: .closed, sessions: 0, at: time("10:00")),
+        ]).events {
+            state.apply(.presence(event), now: time("10:00"))
+        }
+        // The welcome's list is the state after those changes (and after alice's own join).
+        state.apply(.welcome(welcome(members: ["alice", "bob", "carol"])), now: time("10:00"))
+        #expect(state.members.map(\.user) == ["alice", "bob", "carol"])
+        for event in PresenceMessage([
+            .leave("bob", reason: .quit, sessions: 0, at: time("10:01")), .join("dave", sessions: 1, at: time("10:01")),
+        ]).events {
+            state.apply(.presence(event), now: time("10:01"))
+        }
+        #expect(state.members.map(\.user) == ["alice", "carol", "dave"])
     }
 
     @Test("Connection status transitions: connected, lost, reconnecting, reconnected")

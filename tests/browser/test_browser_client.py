@@ -11,6 +11,7 @@ import pytest
 import lobbytest
 from browsertest import TRANSPORTS
 from lobbytest import is_chat, is_join, is_leave
+from swarm import Swarm
 
 # A tab that vanishes: the WebSocket's TCP connection closes at once; an HTTP transport's session is
 # closed by the server's 5 s disconnect delay (no receiving request), so allow for that.
@@ -83,6 +84,46 @@ def test_page_renders_history_actions_notices_and_never_html(server, clients, pa
     assert closed["text"].endswith("bob left (connection closed)"), closed
     page.wait_members(["alice"])
     assert page.member_count() == "1"
+
+
+def test_member_list_through_a_storm_of_joins_and_leaves(server, clients, pages):
+    """Forty sessions identify at once, then drop at once: presence reaches the page as single
+    events and batches (`{"type":"batch","events":[…]}`); its member list ends exact each time and
+    every join and leave is shown once."""
+    listener = clients.identified(server, "listener")  # subscribed before the storm, like the page
+    page = pages.open(server, transport="websocket", name="alice")
+    page.wait_connected("alice")
+    page.wait_members(["alice", "listener"])
+    names = [f"storm{index:02d}" for index in range(40)]
+    swarm = Swarm(server, names)
+
+    def page_members() -> list[str]:
+        return [member["user"] for member in page.members()]
+
+    try:
+        swarm.start()
+        everyone = sorted(["alice", "listener", *names])
+        swarm.run_until(
+            lambda: all(client.members.keys() == set(everyone) for client in swarm.clients)
+            and page_members() == everyone, 30, "every member list, the page's included, complete")
+        assert page.member_count() == str(len(everyone))
+        joins = [line["user"] for line in page.lines("join")]
+        assert sorted(joins) == names, "each join shown once"
+
+        for client in swarm.clients:
+            client.drop()
+        page.wait(lambda: page_members() == ["alice", "listener"], "the member list back to two", timeout=15)
+        leaves = page.wait(lambda: (found := page.lines("leave")) and len(found) >= len(names) and found,
+                           "a leave line for everyone who left", timeout=10)
+        assert sorted(line["user"] for line in leaves) == names, "each leave shown once"
+        assert all(line["text"].endswith(f"{line['user']} left (connection closed)") for line in leaves)
+        batches = listener.presence_batches()
+        lobbytest.measure(
+            f"browser: 40 joins and 40 leaves reached a page that saw the same presence MESSAGEs as a listener: "
+            f"{len(listener.presence_bodies())} of them, {len(batches)} batches")
+        assert page.status()["state"] == "connected"
+    finally:
+        swarm.close()
 
 
 def test_name_form_rename_and_private_errors(server, clients, pages):

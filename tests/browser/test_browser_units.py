@@ -1,5 +1,5 @@
-"""Unit tests of the page's own JavaScript (session-id.js, stomp.js), run with node's test runner
-(tests/browser/js/*.test.js), and a check that the same files work inside Chromium."""
+"""Unit tests of the page's own JavaScript (session-id.js, stomp.js, presence.js), run with node's
+test runner (tests/browser/js/*.test.js), and a check that the same files work inside Chromium."""
 
 from __future__ import annotations
 
@@ -36,5 +36,6 @@ def test_helpers_in_chromium(server, pages):
           query: parse('https://h/connection/1/xyz/jsonp?c=x', '/connection'),
           bad: parse('http://h:1/connection/123', '/connection'),
           frames: p.feed('MESSAGE\\ncontent-length:4\\n\\n\\u00e9\\u00e9\\u0000\\n').length,
+          batch: LobbyPresence.eventsOf({type: 'batch', events: [{type: 'join'}, {type: 'leave'}]}).length,
         };""")
-    assert results == {"ws": "abcd1234", "http": "abcd1234", "query": "xyz", "bad": None, "frames": 2}
+    assert results == {"ws": "abcd1234", "http": "abcd1234", "query": "xyz", "bad": None, "frames": 2, "batch": 2}

@@ -1,6 +1,7 @@
 // The Lobby browser page: sockjs-client underneath, our STOMP codec (stomp.js) on top, and the
 // same flow as the terminal client (DESIGN.md): CONNECT → learn our session id from the transport
 // URL (session-id.js) → SUBSCRIBE chat, presence, private replies → SEND /app/identity → chat.
+// The member list comes from the welcome and /topic/presence, single events or batches (presence.js).
 //
 // Query parameters:
 //   ?transport=xhr_streaming   restrict sockjs-client to one transport (or a comma-separated list);
@@ -315,26 +316,31 @@
     }
   }
 
-  function onPresence(event) {
-    if (event.type === "join") {
-      members.set(event.user, event.sessions || 1);
-      renderMembers();
-      showNotice("join", event.user + " joined", { user: event.user }, event.at);
-    } else if (event.type === "leave") {
-      if (!event.sessions) members.delete(event.user);
-      else members.set(event.user, event.sessions);
-      renderMembers();
-      var reason = REASONS[event.reason] || event.reason || "left";
-      showNotice("leave", event.user + " left (" + reason + ")", { user: event.user, reason: event.reason }, event.at);
-    }
+  // One event or a batch of them (presence.js): each applied and shown in turn, the list drawn once.
+  function onPresence(payload) {
+    var changed = false;
+    LobbyPresence.eventsOf(payload).forEach(function (event) {
+      if (!LobbyPresence.applyEvent(members, event)) {
+        debug("unknown presence event", event);
+        return;
+      }
+      changed = true;
+      if (event.type === "join") {
+        showNotice("join", event.user + " joined", { user: event.user }, event.at);
+      } else {
+        var reason = REASONS[event.reason] || event.reason || "left";
+        var data = { user: event.user, reason: event.reason };
+        showNotice("leave", event.user + " left (" + reason + ")", data, event.at);
+      }
+    });
+    if (changed) renderMembers();
   }
 
   function onReply(reply) {
     if (reply.type === "welcome") {
       me = reply.user;
       nameForm.hidden = true;
-      members = new Map();
-      (reply.members || []).forEach(function (member) { members.set(member.user, member.sessions || 1); });
+      members = LobbyPresence.membersOf(reply); // authoritative: replaces what earlier events built
       (reply.history || []).forEach(showChat);
       renderMembers();
       setStatus("connected", "connected as " + me + " (session " + sessionId + ")");
