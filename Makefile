@@ -8,7 +8,7 @@ BUILD_DIR    ?= .build
 VENV         ?= .venv
 PORT         ?= 8080
 DATABASE     ?= lobby.sqlite
-APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps node-sockjs-client
+APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps node-sockjs-client postgresql
 PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0
 
 .PHONY: all build build-tests test lint format ci run client bench bench-compare screenshot clean deps deps-apt deps-py deps-browser
@@ -45,10 +45,11 @@ build: deps-apt
 build-tests: deps-apt
 	$(SWIFT) build --build-path $(BUILD_DIR) --build-tests $(SWIFTFLAGS)
 
-## test: Swift unit + loopback integration tests, then end-to-end tests (Python clients, tmux).
+## test: Swift unit + loopback integration tests, then end-to-end tests (Python clients, tmux),
+## with a private PostgreSQL (LOBBY_TEST_POSTGRES_URL) started before and stopped after, even on failure.
 test: deps build-tests
-	$(SWIFT) test --build-path $(BUILD_DIR) --skip-build $(SWIFTFLAGS)
-	LOBBY_BIN=$(BUILD_DIR)/debug $(VENV)/bin/pytest -q tests
+	scripts/postgres-private.sh run sh -c '$(SWIFT) test --build-path $(BUILD_DIR) --skip-build $(SWIFTFLAGS) \
+	    && LOBBY_BIN=$(BUILD_DIR)/debug $(VENV)/bin/pytest -q tests'
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests

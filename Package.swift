@@ -22,6 +22,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift.git", from: "7.10.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift.git", from: "0.2.0"),
+        .package(url: "https://github.com/vapor/postgres-nio.git", from: "1.33.2"),
     ],
     targets: [
         // Protocol modules: no I/O, time is an input.
@@ -41,11 +42,22 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
+        // PostgreSQL adapter of the storage protocol (postgres-nio), kept out of the SQLite path.
+        .target(
+            name: "LobbyPostgres",
+            dependencies: [
+                "LobbyCore", "LobbyStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strictSettings
+        ),
+
         // Server: transports, STOMP sessions, broker, wiring.
         .target(
             name: "LobbyServer",
             dependencies: [
-                "STOMP", "SockJS", "LobbyCore", "LobbyStore",
+                "STOMP", "SockJS", "LobbyCore", "LobbyStore", "LobbyPostgres",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -59,7 +71,7 @@ let package = Package(
         .executableTarget(
             name: "lobby-server",
             dependencies: [
-                "LobbyServer", "LobbyStore", "LobbyCore",
+                "LobbyServer", "LobbyStore", "LobbyPostgres", "LobbyCore",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -124,7 +136,11 @@ let package = Package(
         .testTarget(name: "LobbyCoreTests", dependencies: ["LobbyCore"], swiftSettings: strictSettings),
         .testTarget(
             name: "LobbyStoreTests",
-            dependencies: ["LobbyStore", "LobbyCore"],
+            dependencies: [
+                "LobbyStore", "LobbyPostgres", "LobbyCore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import LobbyCore
+import LobbyPostgres
 import LobbyStore
 import Logging
 import NIOCore
@@ -21,13 +22,15 @@ public final class LobbyApplication: Service, Sendable {
     private let group: MultiThreadedEventLoopGroup
     private let serverChannel: any Channel
     private let logger: Logger
+    /// Runs once the writer has drained: closes the store's connections (PostgreSQL).
+    private let closeStore: @Sendable () async -> Void
 
     /// The port actually bound (useful with `--port 0`).
     public var port: Int { serverChannel.localAddress?.port ?? configuration.port }
 
     init(
         configuration: ServerConfiguration, lobby: Lobby, writer: StoreWriter, group: MultiThreadedEventLoopGroup,
-        serverChannel: any Channel, logger: Logger
+        serverChannel: any Channel, logger: Logger, closeStore: @escaping @Sendable () async -> Void
     ) {
         self.configuration = configuration
         self.lobby = lobby
@@ -35,6 +38,7 @@ public final class LobbyApplication: Service, Sendable {
         self.group = group
         self.serverChannel = serverChannel
         self.logger = logger
+        self.closeStore = closeStore
     }
 
     public func run() async throws {
@@ -51,6 +55,7 @@ public final class LobbyApplication: Service, Sendable {
             await self.stop()
             await group.waitForAll()
         }
+        await closeStore()
         try? await self.group.shutdownGracefully()
     }
 
@@ -59,7 +64,7 @@ public final class LobbyApplication: Service, Sendable {
         logger.info("shutting down", metadata: ["sessions": "\(lobby.liveSessionCount)"])
         serverChannel.close(promise: nil)
         lobby.shutdown()
-        AdminAccess.remove(forDatabase: configuration.databasePath)
+        AdminAccess.remove(forDatabase: adminAccessName(forDatabase: configuration.databasePath))
         await writer.flush()
         writer.finish()
     }
@@ -67,13 +72,29 @@ public final class LobbyApplication: Service, Sendable {
 
 /// Opens the store, closes sessions a crash left open (`restart`), loads recent history and
 /// binds the listening socket. Tests call this with port 0.
+///
+/// `databasePath` selects the store: a `postgres://` or `postgresql://` URL is PostgreSQL,
+/// anything else a SQLite file.
 public func buildApplication(configuration: ServerConfiguration, logger: Logger) async throws -> LobbyApplication {
-    let store = try SQLiteStore(path: configuration.databasePath)
-    return try await buildApplication(configuration: configuration, store: store, logger: logger)
+    guard PostgresURL.isPostgresURL(configuration.databasePath) else {
+        let store = try SQLiteStore(path: configuration.databasePath)
+        return try await buildApplication(configuration: configuration, store: store, logger: logger)
+    }
+    let store = try await PostgresStore.open(url: configuration.databasePath, logger: logger)
+    logger.info("store: PostgreSQL", metadata: ["database": "\(store.url)"])
+    do {
+        return try await buildApplication(
+            configuration: configuration, store: store, logger: logger, closeStore: { await store.shutdown() })
+    } catch {
+        await store.shutdown()
+        throw error
+    }
 }
 
+/// - Parameter closeStore: Runs when the application has stopped and the writer has drained.
 public func buildApplication(
-    configuration: ServerConfiguration, store: any LobbyStore, logger: Logger
+    configuration: ServerConfiguration, store: any LobbyStore, logger: Logger,
+    closeStore: @escaping @Sendable () async -> Void = {}
 ) async throws -> LobbyApplication {
     let closed = try await store.closeOpenSessions(reason: .restart, at: .now())
     if closed > 0 {
@@ -109,14 +130,26 @@ public func buildApplication(
             .get()
         let port = channel.localAddress?.port ?? configuration.port
         try AdminAccess(url: "http://\(configuration.host):\(port)", token: adminToken, pid: getpid())
-            .write(forDatabase: configuration.databasePath)
+            .write(forDatabase: adminAccessName(forDatabase: configuration.databasePath))
         return LobbyApplication(
             configuration: configuration, lobby: lobby, writer: writer, group: group, serverChannel: channel,
-            logger: logger)
+            logger: logger, closeStore: closeStore)
     } catch {
         try? await group.shutdownGracefully()
         throw error
     }
+}
+
+/// The name the running server's admin access file goes under (`NAME.admin`, see
+/// ``AdminAccess``): the SQLite path itself, or for a PostgreSQL URL a file in the current
+/// directory named after the server and database (`lobby-postgres-HOST-PORT-DBNAME`), so the
+/// password never ends up in a file name.
+public func adminAccessName(forDatabase database: String) -> String {
+    guard let url = try? PostgresURL(parsing: database) else { return database }
+    let name = "\(url.host)-\(url.port)-\(url.database)".map { character in
+        character.isASCII && (character.isLetter || character.isNumber || "._-".contains(character)) ? character : "_"
+    }
+    return "lobby-postgres-" + String(name)
 }
 
 /// Builds each accepted connection's pipeline: HTTP, with WebSocket upgrade for the

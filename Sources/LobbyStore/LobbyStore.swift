@@ -26,3 +26,33 @@ public protocol LobbyStore: Sendable {
     /// with `includeEnded`, open and ended ones together.
     func sessions(includeEnded: Bool, limit: Int) async throws -> [SessionRecord]
 }
+
+// MARK: - For adapters in other modules
+
+extension StoreWrite {
+    /// Rejects a batch that no store could record (a session ended as
+    /// ``LeaveReason/renamed``): the check every adapter makes in ``LobbyStore/apply(_:)``
+    /// before its transaction starts, so all of them fail the same way.
+    public static func validate(_ batch: [StoreWrite]) throws(StoreError) {
+        for write in batch {
+            try write.validate()
+        }
+    }
+
+    /// Rejects a reason that is not a session's end, as ``LobbyStore/closeOpenSessions(reason:at:)`` must.
+    public static func validate(endReason reason: LeaveReason) throws(StoreError) {
+        try reason.validateAsEndReason()
+    }
+}
+
+extension StoreError {
+    /// The store at `location` (a path, or a URL without its password) could not be opened.
+    public static func cannotOpen(_ location: String, underlying: (any Error)?) -> StoreError {
+        StoreError(.cannotOpen(path: location), underlying: underlying)
+    }
+
+    /// The engine failed during `operation` ("writing a batch", "listing sessions"…).
+    public static func database(_ operation: String, underlying: any Error) -> StoreError {
+        StoreError(.database(operation: operation), underlying: underlying)
+    }
+}

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LobbyPostgres
 import LobbyServer
 
 #if canImport(FoundationNetworking)
@@ -21,25 +22,29 @@ struct Kick: AsyncParsableCommand {
     @Option(help: "Kick one session by id instead of a user.")
     var session: String?
 
-    @Option(help: "SQLite database file of the running server.")
+    @Option(help: "SQLite database file, or the postgres:// URL, of the running server.")
     var database = "lobby.sqlite"
 
     func validate() throws {
         guard (user == nil) != (session == nil) else {
             throw ValidationError("name either a user or --session")
         }
+        try validateDatabaseOption(database)
     }
 
     func run() async throws {
         let access: AdminAccess
+        let accessName = adminAccessName(forDatabase: database)
         do {
-            access = try AdminAccess.read(forDatabase: database)
+            access = try AdminAccess.read(forDatabase: accessName)
         } catch {
+            // A PostgreSQL URL is shown without its password.
+            let shown = (try? PostgresURL(parsing: database)).map(\.description) ?? database
             throw ValidationError(
-                "no running server found for \(database) (\(AdminAccess.path(forDatabase: database)))")
+                "no running server found for \(shown) (\(AdminAccess.path(forDatabase: accessName)))")
         }
         guard let url = URL(string: access.url + "/admin/kick") else {
-            throw ValidationError("bad server address in \(AdminAccess.path(forDatabase: database))")
+            throw ValidationError("bad server address in \(AdminAccess.path(forDatabase: accessName))")
         }
         var request = URLRequest(url: url)
         request.httpMethod = "POST"

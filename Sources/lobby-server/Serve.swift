@@ -1,4 +1,5 @@
 import ArgumentParser
+import LobbyPostgres
 import LobbyServer
 import Logging
 import ServiceLifecycle
@@ -20,7 +21,13 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SockJS endpoint prefix.")
     var prefix = "/connection"
 
-    @Option(help: "SQLite database file (created if missing).")
+    @Option(
+        help: ArgumentHelp(
+            "SQLite database file (created if missing), or a PostgreSQL URL.",
+            discussion: """
+                postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=disable|prefer|require|verify-full] \
+                (also postgresql://) selects PostgreSQL; the server creates and migrates its tables there.
+                """))
     var database = "lobby.sqlite"
 
     @Option(
@@ -69,6 +76,7 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--chat-rate must be > 0 and --chat-burst ≥ 1")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
+        try validateDatabaseOption(database)
     }
 
     func run() async throws {
@@ -100,5 +108,15 @@ struct Serve: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()
+    }
+}
+
+/// Rejects a `--database` that looks like a PostgreSQL URL but does not parse, before anything starts.
+func validateDatabaseOption(_ database: String) throws {
+    guard PostgresURL.isPostgresURL(database) else { return }
+    do {
+        _ = try PostgresURL(parsing: database)
+    } catch {
+        throw ValidationError("--database: \(error)")
     }
 }

@@ -1,13 +1,14 @@
 import ArgumentParser
 import Foundation
 import LobbyCore
+import LobbyPostgres
 import LobbyStore
 
 struct Sessions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show who is connected and, with --all, how recent sessions ended.")
 
-    @Option(help: "SQLite database file.")
+    @Option(help: "SQLite database file, or the server's postgres://USER@HOST:PORT/DBNAME URL.")
     var database = "lobby.sqlite"
 
     @Flag(help: "Include recently ended sessions with their leave reasons.")
@@ -19,12 +20,12 @@ struct Sessions: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of a table.")
     var json = false
 
+    func validate() throws {
+        try validateDatabaseOption(database)
+    }
+
     func run() async throws {
-        guard FileManager.default.fileExists(atPath: database) else {
-            throw ValidationError("no database at \(database)")
-        }
-        let store = try SQLiteStore(path: database)
-        let records = try await store.sessions(includeEnded: all, limit: limit)
+        let records = try await readSessions()
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
@@ -32,6 +33,31 @@ struct Sessions: AsyncParsableCommand {
             return
         }
         print(SessionTable.render(records))
+    }
+}
+
+extension Sessions {
+    /// The rows, from SQLite or PostgreSQL as `--database` says; neither is created if missing.
+    private func readSessions() async throws -> [SessionRecord] {
+        guard PostgresURL.isPostgresURL(database) else {
+            guard FileManager.default.fileExists(atPath: database) else {
+                throw ValidationError("no database at \(database)")
+            }
+            return try await SQLiteStore(path: database).sessions(includeEnded: all, limit: limit)
+        }
+        var options = PostgresStore.Options()
+        options.migratesSchema = false
+        options.minimumConnections = 0
+        options.applicationName = "lobby-server sessions"
+        let store = try await PostgresStore.open(url: database, options: options)
+        do {
+            let records = try await store.sessions(includeEnded: all, limit: limit)
+            await store.shutdown()
+            return records
+        } catch {
+            await store.shutdown()
+            throw error
+        }
     }
 }
 

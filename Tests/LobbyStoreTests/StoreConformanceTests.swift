@@ -8,7 +8,7 @@ import Testing
 struct StoreConformanceTests {
     // MARK: Messages
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func emptyBatchStoresNothing(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let stored = try await store.apply([])
@@ -17,7 +17,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func messageIdsIncreaseWithinAndAcrossBatches(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let first = try await store.apply([message("one"), message("two")])
@@ -29,7 +29,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func applyReturnsTheBatchMessagesInOrderAsStored(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let stored = try await store.apply([
@@ -45,7 +45,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func recentMessagesAreTheNewestOldestFirst(kind: StoreKind) async throws {
         try await kind.withStore { store in
             for batch in stride(from: 0, to: 10, by: 3) {
@@ -59,7 +59,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func historyOrderIsIdOrderNotTimestampOrder(kind: StoreKind) async throws {
         // Clocks can step backwards; the id (arrival order) is what orders the room.
         try await kind.withStore { store in
@@ -68,7 +68,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func concurrentBatchesGetDistinctIds(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let ids = try await withThrowingTaskGroup(of: [Int64].self) { group in
@@ -86,7 +86,7 @@ struct StoreConformanceTests {
 
     // MARK: Sessions
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func sessionLifecycleIsRecorded(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([start("s1", at: 0, transport: "xhr_streaming", remoteAddress: "10.0.0.7")])
@@ -111,7 +111,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func missingRemoteAddressIsStoredAsNil(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([start("s1", at: 0, transport: "raw-websocket", remoteAddress: nil)])
@@ -121,7 +121,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func identifyingAgainRecordsTheNewName(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([
@@ -134,7 +134,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func sessionEndedTouchesOnlyTheOpenRowOfARepeatedId(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([
@@ -151,7 +151,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func endingTwiceKeepsTheFirstEnd(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([start("s1", at: 0), .sessionEnded("s1", reason: .quit, at: at(1))])
@@ -162,7 +162,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func writesForUnknownSessionsAreNoOps(kind: StoreKind) async throws {
         try await kind.withStore { store in
             let stored = try await store.apply([
@@ -175,7 +175,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func restartingAnOpenIdClosesTheStaleRow(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([start("s1", at: 0), .sessionIdentified("s1", user: "alice", at: at(1))])
@@ -188,7 +188,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func closeOpenSessionsClosesOnlyOpenRowsWithTheReason(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([
@@ -204,7 +204,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func closedIdsCanStartAgain(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([start("a", at: 0)])
@@ -214,7 +214,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func sessionListingIsNewestFirstAndLimited(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([
@@ -233,7 +233,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func sessionsConnectedAtTheSameTimeListLaterStartFirst(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([start("first", at: 0), start("second", at: 0)])
@@ -242,7 +242,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases, LeaveReason.endReasons)
+    @Test(arguments: StoreKind.available, LeaveReason.endReasons)
     func everyEndReasonIsRecorded(kind: StoreKind, reason: LeaveReason) async throws {
         // Guards the schema's CHECK: a new LeaveReason needs a migration before it can be stored.
         try await kind.withStore { store in
@@ -253,7 +253,7 @@ struct StoreConformanceTests {
 
     // MARK: Invalid writes
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func renamedIsNotAnEndAndFailsTheWholeBatch(kind: StoreKind) async throws {
         try await kind.withStore { store async throws in
             await #expect {
@@ -270,7 +270,7 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func closeOpenSessionsRejectsRenamed(kind: StoreKind) async throws {
         try await kind.withStore { store in
             _ = try await store.apply([start("s1", at: 0)])

@@ -1,5 +1,6 @@
 import Foundation
 import LobbyCore
+import LobbyPostgres
 import Testing
 
 @testable import LobbyStore
@@ -13,13 +14,23 @@ func withTemporaryDirectory<T>(_ body: (URL) async throws -> T) async throws -> 
 }
 
 /// The adapters every conformance test runs against.
+///
+/// PostgreSQL runs when `LOBBY_TEST_POSTGRES_URL` names a server (`make test` starts a private
+/// one, see scripts/postgres-private.sh); without it the PostgreSQL cases are left out and
+/// ``PostgresAvailabilityTests`` says so.
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case memory
     case sqlite
+    case postgres
 
     var testDescription: String { rawValue }
 
-    /// A new, empty store of this kind, released (and its file removed) after `body`.
+    /// The kinds this run can test: all of them, or all but PostgreSQL without a server.
+    static var available: [StoreKind] {
+        allCases.filter { $0 != .postgres || TestPostgres.configured != nil }
+    }
+
+    /// A new, empty store of this kind, released (and its file or database removed) after `body`.
     func withStore<T>(_ body: (any LobbyStore) async throws -> T) async throws -> T {
         switch self {
         case .memory:
@@ -27,6 +38,18 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
         case .sqlite:
             return try await withTemporaryDirectory { directory in
                 try await body(SQLiteStore(path: directory.appendingPathComponent("lobby.sqlite").path))
+            }
+        case .postgres:
+            return try await TestPostgres.withDatabase { url in
+                let store = try await PostgresStore.open(url, logger: TestPostgres.logger)
+                do {
+                    let result = try await body(store)
+                    await store.shutdown()
+                    return result
+                } catch {
+                    await store.shutdown()
+                    throw error
+                }
             }
         }
     }

@@ -1,0 +1,153 @@
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL schema, one numbered migration per change, applied by the store itself.
+///
+/// A migration is never edited after it shipped: a database created by an earlier version
+/// replays only the migrations it lacks. `lobby_schema` records which ones ran. Times are
+/// `bigint` milliseconds since 1970-01-01 UTC (``Timestamp``), as in the SQLite schema: exact,
+/// and `to_timestamp(at / 1000.0)` reads them in `psql`.
+struct PostgresSchema {
+    struct Migration {
+        var version: Int32
+        var description: String
+        /// Run in order, in one transaction with the version row.
+        var statements: [PostgresQuery]
+    }
+
+    static let migrations: [Migration] = [
+        Migration(
+            version: 1, description: "messages and sessions",
+            statements: [
+                // A sequence of its own: a message id is never reused, even if old history is
+                // deleted, so clients can keep using ids to order and deduplicate. The store
+                // draws a batch's ids from it explicitly (see `PostgresStore.insertMessages`).
+                "CREATE SEQUENCE message_ids AS bigint",
+                """
+                CREATE TABLE messages (
+                    id bigint PRIMARY KEY DEFAULT nextval('message_ids'),
+                    user_name text NOT NULL,
+                    text text NOT NULL,
+                    at bigint NOT NULL
+                )
+                """,
+                "ALTER SEQUENCE message_ids OWNED BY messages.id",
+                // The reasons are spelled out rather than generated from LeaveReason: a migration
+                // must mean the same thing forever, and a new reason needs a new migration.
+                """
+                CREATE TABLE sessions (
+                    serial bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    session_id text NOT NULL,
+                    user_name text,
+                    connected_at bigint NOT NULL,
+                    identified_at bigint,
+                    ended_at bigint,
+                    reason text CONSTRAINT sessions_reason_known
+                        CHECK (reason IN ('quit', 'closed', 'timeout', 'slow', 'kicked', 'shutdown', 'restart')),
+                    remote_address text,
+                    transport text NOT NULL,
+                    CONSTRAINT sessions_ended_with_reason CHECK ((ended_at IS NULL) = (reason IS NULL)),
+                    CONSTRAINT sessions_identified_with_time CHECK ((user_name IS NULL) = (identified_at IS NULL))
+                )
+                """,
+                // Session ids repeat across time (a client may reuse one), but only one connection
+                // holds an id at a time: at most one open row per id. It is also the index that
+                // finds the open row of an id, and all open rows at start-up.
+                "CREATE UNIQUE INDEX sessions_open_id ON sessions (session_id) WHERE ended_at IS NULL",
+                // `lobby-server sessions` lists newest first.
+                "CREATE INDEX sessions_connected_at ON sessions (connected_at, serial)",
+            ])
+    ]
+
+    static var latestVersion: Int32 { migrations.last?.version ?? 0 }
+
+    /// Serialises migrations of several servers starting at once on one database
+    /// (`pg_advisory_xact_lock`); the value is "lobby" in ASCII.
+    static let migrationLockKey: Int64 = 0x6C6F_6262_79
+
+    /// The schema version recorded in the database, 0 when it has no Lobby tables yet.
+    static func version(on connection: PostgresConnection, logger: Logger) async throws -> Int32 {
+        let exists = try await connection.query(
+            PostgresQuery("SELECT to_regclass('lobby_schema') IS NOT NULL"), logger: logger
+        ).collect()
+        guard try exists.first?.decode(Bool.self) == true else { return 0 }
+        let version = try await connection.query(
+            PostgresQuery("SELECT coalesce(max(version), 0) FROM lobby_schema"), logger: logger
+        ).collect()
+        return try version.first?.decode(Int32.self) ?? 0
+    }
+
+    /// Brings the schema up to date in one transaction; returns the versions it applied.
+    ///
+    /// - Throws: ``PostgresSchemaError/newerThanThisServer(found:known:)`` when a newer
+    ///   lobby-server already migrated the database: this one would misread it.
+    @discardableResult
+    static func migrate(on connection: PostgresConnection, logger: Logger) async throws -> [Int32] {
+        try await connection.withTransaction(logger: logger) { connection in
+            try await connection.query(
+                PostgresQuery("SELECT pg_advisory_xact_lock(\(migrationLockKey))"), logger: logger)
+            try await connection.query(
+                PostgresQuery(
+                    """
+                    CREATE TABLE IF NOT EXISTS lobby_schema (
+                        version integer PRIMARY KEY,
+                        description text NOT NULL,
+                        applied_at timestamptz NOT NULL DEFAULT now()
+                    )
+                    """), logger: logger)
+            let current = try await version(on: connection, logger: logger)
+            guard current <= latestVersion else {
+                throw PostgresSchemaError.newerThanThisServer(found: current, known: latestVersion)
+            }
+            var applied: [Int32] = []
+            for migration in migrations where migration.version > current {
+                for statement in migration.statements {
+                    try await connection.query(statement, logger: logger)
+                }
+                try await connection.query(
+                    PostgresQuery(
+                        "INSERT INTO lobby_schema (version, description) VALUES (\(migration.version), \(migration.description))"
+                    ), logger: logger)
+                applied.append(migration.version)
+            }
+            if !applied.isEmpty {
+                logger.notice(
+                    "migrated the PostgreSQL schema",
+                    metadata: ["from": "\(current)", "to": "\(latestVersion)"])
+            }
+            return applied
+        }
+    }
+
+    /// Checks, without changing anything, that the database has exactly the schema this
+    /// version of the store reads (for `lobby-server sessions`, which must not create tables).
+    static func check(on connection: PostgresConnection, logger: Logger) async throws {
+        let current = try await version(on: connection, logger: logger)
+        if current == 0 { throw PostgresSchemaError.missing }
+        if current > latestVersion {
+            throw PostgresSchemaError.newerThanThisServer(found: current, known: latestVersion)
+        }
+        if current < latestVersion { throw PostgresSchemaError.older(found: current, known: latestVersion) }
+    }
+}
+
+/// The database's schema is not one this store can use as it is.
+enum PostgresSchemaError: Error, Equatable, CustomStringConvertible {
+    /// No Lobby tables: no lobby-server has run on this database yet.
+    case missing
+    /// A newer lobby-server migrated the database.
+    case newerThanThisServer(found: Int32, known: Int32)
+    /// An older schema that only a running lobby-server migrates.
+    case older(found: Int32, known: Int32)
+
+    var description: String {
+        switch self {
+        case .missing:
+            "the database has no Lobby tables (no lobby-server has run on it yet)"
+        case .newerThanThisServer(let found, let known):
+            "the database schema is version \(found), newer than this lobby-server knows (\(known)): upgrade it"
+        case .older(let found, let known):
+            "the database schema is version \(found), older than \(known): start lobby-server once to migrate it"
+        }
+    }
+}

@@ -1,0 +1,375 @@
+import LobbyCore
+import LobbyStore
+import Logging
+import PostgresNIO
+
+/// The PostgreSQL store, through postgres-nio's `PostgresClient` (a connection pool).
+///
+/// It keeps the same promises as `SQLiteStore` (the same conformance tests run against
+/// both): a batch is one transaction, at most one open row per session id, message ids only
+/// grow. It creates and migrates its schema itself when it opens.
+///
+/// The pool runs in a task the store owns; ``shutdown()`` ends it and closes the connections.
+///
+/// ```swift
+/// let store = try await PostgresStore.open(PostgresURL(parsing: "postgres://lobby@127.0.0.1:5432/lobby"))
+/// let closed = try await store.closeOpenSessions(reason: .restart, at: .now())
+/// await store.shutdown()
+/// ```
+public final class PostgresStore: LobbyStore {
+    /// How the store connects; the defaults suit one lobby-server.
+    public struct Options: Sendable {
+        /// Connections the pool may open. The server writes one batch at a time, so a few are
+        /// plenty; more only help concurrent readers.
+        public var maximumConnections = 4
+        /// Connections kept open while idle, so a write after a quiet spell does not wait for a connect.
+        public var minimumConnections = 1
+        /// How long a connection attempt may take; also how long the pool keeps trying before
+        /// queries fail fast while the database is unreachable.
+        public var connectTimeout: Duration = .seconds(10)
+        /// Whether opening creates and migrates the schema (the server) or only checks that it
+        /// is there and current (`lobby-server sessions`, which must not create tables).
+        public var migratesSchema = true
+        /// `application_name`, as `pg_stat_activity` shows the store's connections.
+        public var applicationName = "lobby-server"
+
+        public init() {}
+    }
+
+    /// Where the store is connected (``PostgresURL/description`` hides the password).
+    public let url: PostgresURL
+    private let client: PostgresClient
+    private let runner: Task<Void, Never>
+    private let logger: Logger
+
+    /// Starts the pool's task; ``open(_:options:logger:)`` waits for `started` before using it.
+    private init(url: PostgresURL, client: PostgresClient, logger: Logger, started: AsyncStream<Void>.Continuation) {
+        self.url = url
+        self.client = client
+        self.logger = logger
+        // Detached: the pool belongs to the store, not to the task (or service) that opened it,
+        // and must not stop when that one is cancelled or shut down.
+        runner = Task.detached {
+            started.finish()
+            await client.run()
+        }
+    }
+
+    deinit {
+        runner.cancel()
+    }
+
+    /// Parses `url` and opens the store (see ``open(_:options:logger:)``).
+    ///
+    /// - Throws: ``PostgresURLError`` for a URL that does not parse, ``StoreError`` otherwise.
+    public static func open(
+        url: String, options: Options = Options(), logger: Logger = Logger(label: "lobby.postgres")
+    ) async throws -> PostgresStore {
+        try await open(PostgresURL(parsing: url), options: options, logger: logger)
+    }
+
+    /// Connects, brings the schema up to date (or, without ``Options/migratesSchema``, checks
+    /// it) and starts the pool.
+    ///
+    /// The first connection is made directly rather than through the pool, so that a wrong
+    /// host, user or database fails at once with the server's own words instead of the pool's
+    /// retries.
+    ///
+    /// - Throws: ``StoreError`` (`cannot open the database at postgres://…`) with the reason.
+    public static func open(
+        _ url: PostgresURL, options: Options = Options(), logger: Logger = Logger(label: "lobby.postgres")
+    ) async throws -> PostgresStore {
+        let clientConfiguration = try clientConfiguration(url, options: options)
+        // postgres-nio logs a failed connect at info; the error thrown below says it already.
+        var connectLogger = logger
+        connectLogger.logLevel = max(logger.logLevel, .warning)
+        do {
+            let connection = try await PostgresConnection.connect(
+                configuration: try connectionConfiguration(url, options: options), id: 0, logger: connectLogger)
+            do {
+                if options.migratesSchema {
+                    try await PostgresSchema.migrate(on: connection, logger: logger)
+                } else {
+                    try await PostgresSchema.check(on: connection, logger: logger)
+                }
+            } catch {
+                try? await connection.close()
+                throw error
+            }
+            try? await connection.close()
+        } catch {
+            throw StoreError.cannotOpen(url.description, underlying: PostgresFailure(error))
+        }
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        let (started, signal) = AsyncStream<Void>.makeStream()
+        let store = PostgresStore(url: url, client: client, logger: logger, started: signal)
+        // The pool warns when used before its task has called `run()`: the task signals just before.
+        for await _ in started {}
+        return store
+    }
+
+    /// Stops the pool and closes its connections; calls after this fail. Waits until the
+    /// pool has finished.
+    public func shutdown() async {
+        runner.cancel()
+        await runner.value
+    }
+
+    // MARK: LobbyStore
+
+    public func apply(_ batch: [StoreWrite]) async throws -> [ChatMessage] {
+        guard !batch.isEmpty else { return [] }
+        try StoreWrite.validate(batch)
+        let (sessionWrites, messages) = Self.plan(batch)
+        // Messages and sessions are separate tables, so the order between the two kinds does
+        // not matter; within each kind it is kept. One statement alone needs no transaction.
+        return try await database("writing a batch") { [client, logger] in
+            if sessionWrites.isEmpty {
+                return try await client.withConnection { connection in
+                    try await Self.insert(messages, on: connection, logger: logger)
+                }
+            }
+            if messages.isEmpty, sessionWrites.count == 1 {
+                try await client.query(sessionWrites[0], logger: logger)
+                return []
+            }
+            return try await client.withTransaction(logger: logger) { connection in
+                for query in sessionWrites {
+                    try await connection.query(query, logger: logger)
+                }
+                return try await Self.insert(messages, on: connection, logger: logger)
+            }
+        }
+    }
+
+    public func recentMessages(limit: Int) async throws -> [ChatMessage] {
+        guard limit > 0 else { return [] }
+        return try await database("reading recent messages") { [client, logger] in
+            let rows = try await client.query(
+                """
+                SELECT id, user_name, text, at
+                FROM (SELECT id, user_name, text, at FROM messages ORDER BY id DESC LIMIT \(limit)) AS recent
+                ORDER BY id
+                """, logger: logger
+            ).collect()
+            return try rows.map { row in
+                let (id, user, text, at) = try row.decode((Int64, String, String, Int64).self)
+                return ChatMessage(id: id, user: user, text: text, at: Timestamp(millisecondsSince1970: at))
+            }
+        }
+    }
+
+    public func closeOpenSessions(reason: LeaveReason, at time: Timestamp) async throws -> Int {
+        try StoreWrite.validate(endReason: reason)
+        return try await database("closing open sessions") { [client, logger] in
+            let rows = try await client.query(
+                """
+                WITH closed AS (
+                    UPDATE sessions SET ended_at = \(time.millisecondsSince1970), reason = \(reason.rawValue)
+                    WHERE ended_at IS NULL
+                    RETURNING 1
+                )
+                SELECT count(*) FROM closed
+                """, logger: logger
+            ).collect()
+            return Int(try rows.first?.decode(Int64.self) ?? 0)
+        }
+    }
+
+    public func sessions(includeEnded: Bool, limit: Int) async throws -> [SessionRecord] {
+        guard limit > 0 else { return [] }
+        return try await database("listing sessions") { [client, logger] in
+            let rows = try await client.query(
+                """
+                SELECT session_id, user_name, connected_at, identified_at, ended_at, reason, remote_address, transport
+                FROM sessions \(unescaped: includeEnded ? "" : "WHERE ended_at IS NULL")
+                ORDER BY connected_at DESC, serial DESC
+                LIMIT \(limit)
+                """, logger: logger
+            ).collect()
+            return try rows.map(Self.sessionRecord)
+        }
+    }
+
+    // MARK: Statements
+
+    private struct PendingMessage {
+        var user: String
+        var text: String
+        var at: Timestamp
+    }
+
+    /// The statements of a batch's session writes and its messages, each in batch order.
+    private static func plan(_ batch: [StoreWrite]) -> ([PostgresQuery], [PendingMessage]) {
+        var sessionWrites: [PostgresQuery] = []
+        var messages: [PendingMessage] = []
+        for write in batch {
+            if case .message(let user, let text, let time) = write {
+                messages.append(PendingMessage(user: storable(user), text: storable(text), at: time))
+            } else if let query = query(for: write) {
+                sessionWrites.append(query)
+            }
+        }
+        return (sessionWrites, messages)
+    }
+
+    /// The statement of one session write.
+    private static func query(for write: StoreWrite) -> PostgresQuery? {
+        switch write {
+        case .sessionStarted(let start):
+            // A stale open row of the id is closed first; the INSERT reads the count of closed
+            // rows, so the UPDATE has finished before the new open row goes into the unique index.
+            let id = storable(start.id.rawValue)
+            let time = start.at.millisecondsSince1970
+            return """
+                WITH stale AS (
+                    UPDATE sessions SET ended_at = \(time), reason = 'closed'
+                    WHERE session_id = \(id) AND ended_at IS NULL
+                    RETURNING 1
+                )
+                INSERT INTO sessions (session_id, connected_at, remote_address, transport)
+                SELECT \(id), \(time), \(start.remoteAddress.map(storable)), \(storable(start.transport))
+                FROM (SELECT count(*) FROM stale) AS closed
+                """
+        case .sessionIdentified(let id, let user, let time):
+            return """
+                UPDATE sessions SET user_name = \(storable(user)), identified_at = \(time.millisecondsSince1970)
+                WHERE session_id = \(storable(id.rawValue)) AND ended_at IS NULL
+                """
+        case .sessionEnded(let id, let reason, let time):
+            return """
+                UPDATE sessions SET ended_at = \(time.millisecondsSince1970), reason = \(reason.rawValue)
+                WHERE session_id = \(storable(id.rawValue)) AND ended_at IS NULL
+                """
+        case .message:
+            return nil
+        }
+    }
+
+    /// Inserts the messages with one statement and returns them with their ids, in order.
+    ///
+    /// The ids are drawn from the sequence first and handed out in ascending order by each
+    /// message's position in the batch: a later message of the batch always gets a larger id,
+    /// whatever order the database inserts the rows in.
+    private static func insert(
+        _ messages: [PendingMessage], on connection: PostgresConnection, logger: Logger
+    ) async throws -> [ChatMessage] {
+        guard !messages.isEmpty else { return [] }
+        let rows = try await connection.query(
+            """
+            WITH drawn AS (
+                SELECT id, row_number() OVER (ORDER BY id) AS position
+                FROM (SELECT nextval('message_ids') AS id FROM generate_series(1, \(messages.count))) AS ids
+            )
+            INSERT INTO messages (id, user_name, text, at)
+            SELECT drawn.id, batch.user_name, batch.text, batch.at
+            FROM unnest(\(messages.map(\.user))::text[], \(messages.map(\.text))::text[],
+                        \(messages.map(\.at.millisecondsSince1970))::bigint[])
+                 WITH ORDINALITY AS batch(user_name, text, at, position)
+            JOIN drawn USING (position)
+            RETURNING id
+            """, logger: logger
+        ).collect()
+        let ids = try rows.map { try $0.decode(Int64.self) }.sorted()
+        guard ids.count == messages.count else {
+            throw PostgresStoreError.missingIds(expected: messages.count, got: ids.count)
+        }
+        return zip(ids, messages).map { id, message in
+            ChatMessage(id: id, user: message.user, text: message.text, at: message.at)
+        }
+    }
+
+    private static func sessionRecord(_ row: PostgresRow) throws -> SessionRecord {
+        let (id, user, connectedAt, identifiedAt, endedAt, reason, remoteAddress, transport) = try row.decode(
+            (String, String?, Int64, Int64?, Int64?, String?, String?, String).self)
+        return SessionRecord(
+            id: id, user: user, connectedAt: Timestamp(millisecondsSince1970: connectedAt),
+            identifiedAt: identifiedAt.map(Timestamp.init(millisecondsSince1970:)),
+            endedAt: endedAt.map(Timestamp.init(millisecondsSince1970:)),
+            // The CHECK constraint admits only known reasons; a reason written by a newer
+            // version that this one does not know reads as "ended, reason unknown".
+            reason: reason.flatMap(LeaveReason.init(rawValue:)),
+            remoteAddress: remoteAddress, transport: transport)
+    }
+
+    /// Runs a database access, wrapping engine errors in ``StoreError`` so callers need not
+    /// import PostgresNIO.
+    private func database<T>(_ operation: String, _ access: () async throws -> T) async throws -> T {
+        do {
+            return try await access()
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError.database(operation, underlying: PostgresFailure(error))
+        }
+    }
+}
+
+/// PostgreSQL `text` cannot hold U+0000, which a Swift string (and a JSON chat message) can:
+/// it is stored as U+FFFD, so such a message does not fail the whole batch it is in.
+private func storable(_ text: String) -> String {
+    guard text.utf8.contains(0) else { return text }
+    return String(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : Character($0) })
+}
+
+/// A failure of the PostgreSQL store itself rather than of the server.
+enum PostgresStoreError: Error, CustomStringConvertible {
+    case missingIds(expected: Int, got: Int)
+
+    var description: String {
+        switch self {
+        case .missingIds(let expected, let got): "the database returned \(got) message ids for \(expected) messages"
+        }
+    }
+}
+
+extension PostgresStore {
+    static func tls(for mode: PostgresURL.SSLMode) -> TLSConfiguration? {
+        switch mode {
+        case .disable:
+            return nil
+        case .prefer, .require:
+            // As libpq: these modes encrypt but do not authenticate the server.
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            configuration.certificateVerification = .none
+            return configuration
+        case .verifyFull:
+            return .makeClientConfiguration()
+        }
+    }
+
+    static func clientConfiguration(_ url: PostgresURL, options: Options) throws -> PostgresClient.Configuration {
+        let tls: PostgresClient.Configuration.TLS =
+            switch (url.sslMode, Self.tls(for: url.sslMode)) {
+            case (.prefer, let configuration?): .prefer(configuration)
+            case (_, let configuration?): .require(configuration)
+            case (_, nil): .disable
+            }
+        var configuration = PostgresClient.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: tls)
+        configuration.options.maximumConnections = options.maximumConnections
+        configuration.options.minimumConnections = options.minimumConnections
+        configuration.options.connectTimeout = options.connectTimeout
+        configuration.options.additionalStartupParameters = [("application_name", options.applicationName)]
+        return configuration
+    }
+
+    static func connectionConfiguration(_ url: PostgresURL, options: Options) throws -> PostgresConnection.Configuration
+    {
+        let tls: PostgresConnection.Configuration.TLS =
+            switch (url.sslMode, Self.tls(for: url.sslMode)) {
+            case (.prefer, let configuration?): .prefer(try NIOSSLContext(configuration: configuration))
+            case (_, let configuration?): .require(try NIOSSLContext(configuration: configuration))
+            case (_, nil): .disable
+            }
+        var configuration = PostgresConnection.Configuration(
+            host: url.host, port: url.port, username: url.user, password: url.password, database: url.database,
+            tls: tls)
+        let timeout = options.connectTimeout.components
+        configuration.options.connectTimeout = TimeAmount.nanoseconds(
+            timeout.seconds * 1_000_000_000 + timeout.attoseconds / 1_000_000_000)
+        configuration.options.additionalStartupParameters = [("application_name", options.applicationName)]
+        return configuration
+    }
+}
