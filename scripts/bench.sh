@@ -7,8 +7,11 @@
 #   plot.svg      latency distributions, RSS       machine.txt  nproc, lscpu, memory
 #   *.log         each scenario's full output and the server's log
 #
-# Sizes fit a 2-core machine in a few minutes; override with the variables below, e.g.
-#   CONNECT_N=2000 STORM_N=1000 scripts/bench.sh
+# Sizes are in scripts/bench-sizes.sh; override them from the environment, e.g.
+#   CONNECT_N=2000 REAL_STORM_N=2000 STORM_N=1000 BURST_M=1000 scripts/bench.sh
+# The real-client storm (connect --real-clients) sits beside the chat-only connect of the same N in
+# table.md; when REAL_STORM_N differs from CONNECT_N (or REAL_STORM_CONCURRENCY from 128), a
+# chat-only connect of that size and concurrency runs too.
 # BENCH_TRANSPORT=sockjs runs every scenario over the SockJS WebSocket transport instead of raw STOMP.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -105,9 +108,17 @@ scenario() {
 }
 
 scenario connect -- connect --sessions "$CONNECT_N" --idle-seconds 3
+if [ "$REAL_STORM_N" != "$CONNECT_N" ] || [ "$REAL_STORM_CONCURRENCY" != 128 ]; then
+    scenario "connect-$REAL_STORM_N-c$REAL_STORM_CONCURRENCY" -- connect --sessions "$REAL_STORM_N" --idle-seconds 3 \
+        --concurrency "$REAL_STORM_CONCURRENCY"
+fi
+scenario connect-real -- connect --real-clients --sessions "$REAL_STORM_N" --idle-seconds 5 \
+    --concurrency "$REAL_STORM_CONCURRENCY" --deadline "$REAL_STORM_DEADLINE"
 for s in $FANOUT_S; do
     scenario "fanout-burst-$s" -- fanout --mode burst --subscribers "$s" --messages "$FANOUT_M"
 done
+scenario "fanout-burst-$BURST_S-$BURST_M" -- fanout --mode burst --subscribers "$BURST_S" --messages "$BURST_M" \
+    --receipts --deadline "$BURST_DEADLINE"
 scenario "fanout-paced-$PACED_S" -- fanout --mode paced --subscribers "$PACED_S" --rate "$PACED_RATE" \
     --duration "$PACED_SECONDS"
 scenario leave-close -- leave --kill close --victims "$LEAVE_K"

@@ -4,8 +4,9 @@
     scripts/plot.py RESULTS.jsonl [MORE.jsonl ...] -o plot.svg
 
 Left: latency distributions (HdrHistogram percentile curves, log-log: x is the percentile on a
-1/(1-p) scale, y is ms). Right: server RSS against sessions while `connect` ramps up. Each
-input file is one peer (the `peer` field names it); a second peer is drawn dashed.
+1/(1-p) scale, y is ms). Right: server RSS against sessions while `connect` (chat-only) and
+`connect-real` (the real-client storm) ramp up. Each input file is one peer (the `peer` field
+names it); a second peer is drawn dashed.
 """
 import argparse
 import json
@@ -13,6 +14,8 @@ import math
 import sys
 from html import escape
 
+# Scenarios whose distribution is handshake times, drawn in the RSS panel instead.
+CONNECT_SCENARIOS = ("connect", "connect-real")
 COLORS = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#7f7f7f"]
 DASHES = ["", "6,4", "2,3"]
 WIDTH, HEIGHT = 1200, 520
@@ -98,7 +101,7 @@ class Svg:
 
 
 def latency_panel(svg, results, peers):
-    series = [r for r in results if r.get("distribution") and r["scenario"] != "connect"]
+    series = [r for r in results if r.get("distribution") and r["scenario"] not in CONNECT_SCENARIOS]
     svg.text(LEFT_X + PANEL_W / 2, TOP_Y - 25, "Latency distribution (send→receive, drop→leave, freeze→dead)",
              anchor="middle", size=14, weight="bold")
     x0, y0 = LEFT_X, TOP_Y + PANEL_H
@@ -143,7 +146,7 @@ def latency_panel(svg, results, peers):
 
 
 def memory_panel(svg, results, peers):
-    series = [r for r in results if r["scenario"] == "connect" and r.get("rssSamples")]
+    series = [r for r in results if r["scenario"] in CONNECT_SCENARIOS and r.get("rssSamples")]
     svg.text(RIGHT_X + PANEL_W / 2, TOP_Y - 25, "Server RSS while sessions connect", anchor="middle", size=14,
              weight="bold")
     x0, y0 = RIGHT_X, TOP_Y + PANEL_H
@@ -197,7 +200,7 @@ def main():
     for result in results:
         if result["peer"] not in peers:
             peers.append(result["peer"])
-    latency_series = sum(1 for r in results if r.get("distribution") and r["scenario"] != "connect")
+    latency_series = sum(1 for r in results if r.get("distribution") and r["scenario"] not in CONNECT_SCENARIOS)
     svg = Svg(height=max(HEIGHT, TOP_Y + PANEL_H + 56 + 16 * ((latency_series + 1) // 2) + 10))
     latency_panel(svg, results, peers)
     memory_panel(svg, results, peers)

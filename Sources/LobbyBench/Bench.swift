@@ -36,7 +36,7 @@ public struct BenchSetup: Sendable {
         self.peer = peer
         self.chatDestination = chatDestination
         self.chatTopic = chatTopic
-        self.concurrency = 128
+        self.concurrency = defaultConcurrency
         self.sourceAddresses = []
         self.childArguments = []
     }
@@ -46,9 +46,12 @@ public struct BenchSetup: Sendable {
     }
 
     /// Client options for sessions subscribing to `subscriptions`, identified when the peer has identity.
-    func options(subscriptions: [String], index: Int, heartBeat: HeartBeat? = nil) -> ClientOptions {
+    func options(
+        subscriptions: [String], subscriptionIDs: [String] = [], index: Int, heartBeat: HeartBeat? = nil
+    ) -> ClientOptions {
         var options = client
         options.subscriptions = subscriptions
+        options.subscriptionIDs = subscriptionIDs
         options.identityDestination = identityDestination
         if let heartBeat { options.heartBeat = heartBeat }
         if !sourceAddresses.isEmpty {
@@ -74,9 +77,9 @@ final class ReadyCounter: Sendable {
 
 /// Opens `count` sessions, at most `setup.concurrency` handshakes at a time.
 func openMany(
-    count: Int, firstIndex: Int = 0, subscriptions: [String], names: @escaping @Sendable (Int) -> String?,
-    setup: BenchSetup, group: any EventLoopGroup, observer: any ClientObserver, counter: ReadyCounter? = nil,
-    heartBeat: HeartBeat? = nil
+    count: Int, firstIndex: Int = 0, subscriptions: [String], subscriptionIDs: [String] = [],
+    names: @escaping @Sendable (Int) -> String?, setup: BenchSetup, group: any EventLoopGroup,
+    observer: any ClientObserver, counter: ReadyCounter? = nil, heartBeat: HeartBeat? = nil
 ) async -> OpenedSessions {
     var opened = OpenedSessions(clients: [], failures: 0, firstError: nil)
     opened.clients.reserveCapacity(count)
@@ -84,7 +87,8 @@ func openMany(
         var next = 0
         func add(_ offset: Int) {
             let index = firstIndex + offset
-            let options = setup.options(subscriptions: subscriptions, index: index, heartBeat: heartBeat)
+            let options = setup.options(
+                subscriptions: subscriptions, subscriptionIDs: subscriptionIDs, index: index, heartBeat: heartBeat)
             tasks.addTask {
                 do {
                     let client = try await BenchClient.open(
@@ -157,7 +161,9 @@ final class ClosingObserver: ClientObserver {
     var closedByServer: Int { state.withLock { $0.closed } }
 }
 
-/// Presence events seen by one observer session, with their arrival times.
+/// Presence events seen by one observer session, with their arrival times. A body may carry one
+/// event or a batch of them (`{"type":"batch","events":[…]}`); every event of a batch counts as
+/// seen when the batch arrived.
 final class PresenceCollector: ClientObserver {
     struct Leave: Sendable {
         var at: UInt64
@@ -177,14 +183,16 @@ final class PresenceCollector: ClientObserver {
     }
 
     func message(client: Int, frame: Frame, at: UInt64) {
-        guard client == observerIndex, frame.command == .message, let event = ServerEvent(json: frame.body),
-            let user = event.user
+        guard client == observerIndex, frame.command == .message, let events = PresenceChange.all(in: frame.body),
+            !events.isEmpty
         else { return }
         state.withLock { state in
-            switch event.type {
-            case "join": state.joins[user] = at
-            case "leave": state.leaves[user, default: []].append(Leave(at: at, reason: event.reason))
-            default: break
+            for event in events {
+                switch event.kind {
+                case .join: state.joins[event.user] = at
+                case .leave: state.leaves[event.user, default: []].append(Leave(at: at, reason: event.reason))
+                case .other: break
+                }
             }
         }
     }
@@ -215,6 +223,15 @@ final class PresenceCollector: ClientObserver {
             return (first, duplicates)
         }
     }
+}
+
+/// The default number of handshakes in flight (`--concurrency`).
+let defaultConcurrency = 128
+
+/// A connect scenario's title: `NAME N=…`, plus the handshakes in flight when not the default
+/// (rows that differ in it must not be matched with each other).
+func connectTitle(_ name: String, sessions: Int, concurrency: Int) -> String {
+    "\(name) N=\(sessions)" + (concurrency == defaultConcurrency ? "" : " C=\(concurrency)")
 }
 
 /// Six random characters, to keep names of one run apart from another's.

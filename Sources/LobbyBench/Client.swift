@@ -12,8 +12,11 @@ public struct ClientOptions: Sendable {
     public var passcode: String?
     /// The client's heart-beat offer (`cx,cy` in ms).
     public var heartBeat: HeartBeat = .off
-    /// Destinations subscribed after `CONNECTED`, with ids `sub-0`, `sub-1`, …
+    /// Destinations subscribed after `CONNECTED`, with ids `sub-0`, `sub-1`, … unless `subscriptionIDs` names them.
     public var subscriptions: [String] = []
+    /// The id of each subscription, in the order of `subscriptions` (`chat`, `presence`, `reply`, as the
+    /// real client does); empty: `sub-0`, `sub-1`, …
+    public var subscriptionIDs: [String] = []
     /// Where the identity message goes; nil for peers without identity (RabbitMQ).
     public var identityDestination: String?
     /// Local address to bind (a 127.x.y.z address to get more ephemeral ports), or nil.
@@ -39,6 +42,15 @@ public struct ReadyInfo: Sendable {
 public protocol ClientObserver: Sendable {
     func message(client: Int, frame: Frame, at: UInt64)
     func closed(client: Int, at: UInt64)
+}
+
+/// An observer that takes `MESSAGE` frames unparsed, for the scenarios where clients receive
+/// millions of them (real-client storms, bursts). Raw STOMP only; everything else still arrives as
+/// a `Frame` through `message(client:frame:at:)`.
+public protocol RawMessageObserver: ClientObserver {
+    /// `subscription`: the header's value as sent (empty if absent); `body`: the frame's body.
+    func rawMessage(
+        client: Int, subscription: UnsafeBufferPointer<UInt8>, body: UnsafeBufferPointer<UInt8>, at: UInt64)
 }
 
 public struct HandshakeError: Error, CustomStringConvertible {
@@ -159,6 +171,8 @@ final class StompClientHandler: ChannelInboundHandler, RemovableChannelHandler {
     private let urlSessionID: String?
     private let startedAt: UInt64
     private let observer: any ClientObserver
+    /// The observer again when it takes raw MESSAGE frames (raw STOMP only).
+    private let rawObserver: (any RawMessageObserver)?
     private let ready: EventLoopPromise<ReadyInfo>
     private var decoder: InboundDecoder
     private var version: Version = .v1_0
@@ -178,6 +192,7 @@ final class StompClientHandler: ChannelInboundHandler, RemovableChannelHandler {
         self.urlSessionID = urlSessionID
         self.startedAt = startedAt
         self.observer = observer
+        self.rawObserver = framing == .raw ? observer as? any RawMessageObserver : nil
         self.ready = ready
         self.decoder = InboundDecoder(framing: framing)
     }
@@ -235,6 +250,11 @@ final class StompClientHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     private func process(_ buffer: ByteBuffer, context: ChannelHandlerContext) {
+        if let rawObserver, decoder.isIdle,
+            buffer.readableBytesView.withContiguousStorageIfAvailable({ deliverRaw($0, to: rawObserver) }) == true
+        {
+            return
+        }
         let events: [InboundEvent]
         do {
             events =
@@ -258,6 +278,20 @@ final class StompClientHandler: ChannelInboundHandler, RemovableChannelHandler {
                 handle(frame, at: now, context: context)
             }
         }
+    }
+
+    /// Hands a message of nothing but complete MESSAGE frames to the raw observer; false (nothing
+    /// delivered) for anything else.
+    private func deliverRaw(_ bytes: UnsafeBufferPointer<UInt8>, to rawObserver: any RawMessageObserver) -> Bool {
+        guard let messages = RawFrames.messages(in: bytes) else { return false }
+        let now = monotonicNanoseconds()
+        for message in messages {
+            let subscription = message.subscription.map { UnsafeBufferPointer(rebasing: bytes[$0]) }
+            rawObserver.rawMessage(
+                client: index, subscription: subscription ?? UnsafeBufferPointer(start: nil, count: 0),
+                body: UnsafeBufferPointer(rebasing: bytes[message.body]), at: now)
+        }
+        return true
     }
 
     private func handle(_ frame: Frame, at now: UInt64, context: ChannelHandlerContext) {
@@ -296,10 +330,11 @@ final class StompClientHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         for (position, destination) in options.subscriptions.enumerated() {
             let isLast = position == options.subscriptions.count - 1
+            let id =
+                position < options.subscriptionIDs.count ? options.subscriptionIDs[position] : "sub-\(position)"
             frames.append(
                 Outbound.subscribe(
-                    destination: destination, id: "sub-\(position)", receipt: isLast && identity == nil ? "ready" : nil)
-            )
+                    destination: destination, id: id, receipt: isLast && identity == nil ? "ready" : nil))
         }
         if let (destination, name) = identity {
             guard let sessionID else {

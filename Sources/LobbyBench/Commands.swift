@@ -77,8 +77,8 @@ public struct PeerOptions: ParsableArguments, Sendable {
     @Option(help: "Client heart-beat offer cx,cy in ms (0,0: none; the tool still answers WebSocket pings).")
     public var heartBeat = "0,0"
 
-    @Option(help: "WebSocket handshakes in flight at once.")
-    public var concurrency = 128
+    @Option(help: "WebSocket handshakes in flight at once (with identity: until its receipt).")
+    public var concurrency = defaultConcurrency
 
     @Option(
         name: .customLong("source-ips"),
@@ -163,7 +163,13 @@ func emit(_ result: ScenarioResult, jsonOut: String?) {
 struct ConnectCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "connect",
-        abstract: "N sessions connect, subscribe and identify, then idle: connect rate, RSS per session.")
+        abstract: "N sessions connect, subscribe and identify, then idle: connect rate, RSS per session.",
+        discussion: """
+            Chat-only (default): each session subscribes to the chat topic and identifies.
+            --real-clients: each session behaves like the terminal client (chat, presence and reply
+            subscriptions, identity, its own member list from the welcome and the presence events, bare or
+            batched); the storm ends when every list holds exactly the N users, or at --deadline.
+            """)
 
     @OptionGroup var peer: PeerOptions
 
@@ -175,16 +181,34 @@ struct ConnectCommand: AsyncParsableCommand {
 
     @Option(
         name: .customLong("subscribe"),
-        help: "Destination each session subscribes to (repeatable; default: the chat topic).")
+        help: "Destination each session subscribes to (repeatable; default: the chat topic). Not with --real-clients."
+    )
     var subscriptions: [String] = []
 
+    @Flag(help: "Real-client storm: every session keeps its member list; done when every list is exact.")
+    var realClients = false
+
+    @Option(help: "--real-clients: give up this many seconds after the first connect.")
+    var deadline = 300
+
     func validate() throws {
-        guard sessions >= 1, idleSeconds >= 0 else { throw ValidationError("--sessions ≥ 1, --idle-seconds ≥ 0") }
+        guard sessions >= 1, idleSeconds >= 0, deadline >= 1 else {
+            throw ValidationError("--sessions ≥ 1, --idle-seconds ≥ 0, --deadline ≥ 1")
+        }
+        guard !(realClients && !subscriptions.isEmpty) else {
+            throw ValidationError("--subscribe does not go with --real-clients (they subscribe as the real client)")
+        }
     }
 
     func run() async throws {
-        let scenario = ConnectScenario(sessions: sessions, idleSeconds: idleSeconds, subscriptions: subscriptions)
-        try await runScenario(peer) { await scenario.run(setup: $0, group: $1) }
+        if realClients {
+            let scenario = RealClientStormScenario(
+                sessions: sessions, idleSeconds: idleSeconds, deadlineSeconds: deadline)
+            try await runScenario(peer) { await scenario.run(setup: $0, group: $1) }
+        } else {
+            let scenario = ConnectScenario(sessions: sessions, idleSeconds: idleSeconds, subscriptions: subscriptions)
+            try await runScenario(peer) { await scenario.run(setup: $0, group: $1) }
+        }
     }
 }
 
@@ -204,8 +228,11 @@ struct FanoutCommand: AsyncParsableCommand {
     @Option(help: "burst (as fast as accepted) or paced (--rate msg/s for --duration s).")
     var mode: FanoutScenario.Mode = .burst
 
-    @Option(help: "Burst: messages per publisher (Lobby cuts a session off past 400 frames at once).")
+    @Option(help: "Burst: messages per publisher, all written without waiting for anything (pipelined).")
     var messages = 200
+
+    @Flag(help: "Ask a receipt for every SEND (still pipelined: the publisher never waits for one) and count them.")
+    var receipts = false
 
     @Option(help: "Paced: messages per second, all publishers together.")
     var rate = 10.0
@@ -216,16 +243,21 @@ struct FanoutCommand: AsyncParsableCommand {
     @Option(help: "Give up this many seconds after the last send without a new delivery.")
     var drain = 5.0
 
+    @Option(help: "Stop this many seconds after the first send even while deliveries still arrive (0: never).")
+    var deadline = 0.0
+
     func validate() throws {
-        guard subscribers >= 1, publishers >= 1, messages >= 1, rate > 0, duration > 0, drain > 0 else {
-            throw ValidationError("--subscribers, --publishers, --messages ≥ 1; --rate, --duration, --drain > 0")
+        guard subscribers >= 1, publishers >= 1, messages >= 1, rate > 0, duration > 0, drain > 0, deadline >= 0 else {
+            throw ValidationError(
+                "--subscribers, --publishers, --messages ≥ 1; --rate, --duration, --drain > 0; --deadline ≥ 0")
         }
     }
 
     func run() async throws {
         let scenario = FanoutScenario(
             subscribers: subscribers, publishers: publishers, mode: mode, messages: messages, rate: rate,
-            durationSeconds: duration, drainSeconds: drain)
+            durationSeconds: duration, drainSeconds: drain, receipts: receipts,
+            deadlineSeconds: deadline > 0 ? deadline : nil)
         try await runScenario(peer) { await scenario.run(setup: $0, group: $1) }
     }
 }

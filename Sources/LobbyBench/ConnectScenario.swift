@@ -84,6 +84,7 @@ public struct ConnectScenario: Sendable {
             Metric(
                 "cpu_per_connect_us", "server CPU per connect",
                 rampCPU.map { ready > 0 ? $0 / Double(ready) * 1e6 : 0 }, unit: "µs", better: .lowerIsBetter),
+            Metric("server_cpu_s", "server CPU time", rampCPU, unit: "s", better: .lowerIsBetter),
             Metric(
                 "dropped_idle", "closed by server while idle", Double(droppedWhileIdle), better: .lowerIsBetter),
         ]
@@ -91,7 +92,8 @@ public struct ConnectScenario: Sendable {
         if let error = opened.firstError { notes.append("first handshake failure: \(error)") }
         if setup.serverPID == nil { notes.append("no --server-pid: RSS and CPU not measured") }
         return ScenarioResult(
-            scenario: "connect", title: "connect N=\(sessions)", peer: setup.peer, transport: setup.transportName,
+            scenario: "connect", title: connectTitle("connect", sessions: sessions, concurrency: setup.concurrency),
+            peer: setup.peer, transport: setup.transportName,
             parameters: [
                 "sessions": "\(sessions)", "idle_s": "\(idleSeconds)",
                 "subscriptions": subscriptions.joined(separator: ","),

@@ -20,10 +20,15 @@ public struct FanoutScenario: Sendable {
     public var durationSeconds: Double
     /// Give up this long after the last send without a new delivery.
     public var drainSeconds: Double
+    /// Every SEND asks a receipt (the publisher still never waits for one); they are counted.
+    public var receipts: Bool
+    /// Stop waiting this long after the first send even while deliveries still arrive (a slow
+    /// peer); what was not delivered by then is reported as such, not as lost. nil: no bound.
+    public var deadlineSeconds: Double?
 
     public init(
         subscribers: Int, publishers: Int, mode: Mode, messages: Int, rate: Double, durationSeconds: Double,
-        drainSeconds: Double
+        drainSeconds: Double, receipts: Bool = false, deadlineSeconds: Double? = nil
     ) {
         self.subscribers = subscribers
         self.publishers = max(1, publishers)
@@ -32,7 +37,12 @@ public struct FanoutScenario: Sendable {
         self.rate = rate
         self.durationSeconds = durationSeconds
         self.drainSeconds = drainSeconds
+        self.receipts = receipts
+        self.deadlineSeconds = deadlineSeconds
     }
+
+    /// Burst publishers write this many SENDs (one WebSocket message each) between two flushes.
+    static let burstFlushEvery = 16
 
     /// How many messages are sent in all.
     public var totalMessages: Int {
@@ -74,14 +84,23 @@ public struct FanoutScenario: Sendable {
         let firstSend = monotonicNanoseconds()
         let destination = setup.chatDestination
         let publishers = published.clients
+        let receipts = receipts
+        let frame: @Sendable (_ sequence: Int, _ publisher: Int) -> Frame = { sequence, publisher in
+            let stamp = Stamp(sentAt: monotonicNanoseconds(), sequence: sequence, publisher: publisher)
+            return Outbound.send(
+                destination: destination, body: Outbound.chatBody(stamp), receipt: receipts ? "m-\(sequence)" : nil)
+        }
         switch mode {
         case .burst:
+            // Pipelined: every SEND is written at once, none waits for a receipt or a delivery; what
+            // the server does not read yet waits in the socket and in NIO's outbound buffer.
             for (offset, publisher) in publishers.enumerated() {
                 let first = offset * messages
                 publisher.channel.eventLoop.execute { [messages] in
                     for sequence in first..<(first + messages) {
-                        let stamp = Stamp(sentAt: monotonicNanoseconds(), sequence: sequence, publisher: offset)
-                        publisher.send([Outbound.send(destination: destination, body: Outbound.chatBody(stamp))])
+                        let flush =
+                            (sequence - first + 1) % Self.burstFlushEvery == 0 || sequence == first + messages - 1
+                        publisher.send([frame(sequence, offset)], flush: flush)
                     }
                 }
             }
@@ -92,26 +111,32 @@ public struct FanoutScenario: Sendable {
                 let due = NIODeadline.uptimeNanoseconds(
                     NIODeadline.now().uptimeNanoseconds + UInt64(Double(sequence) * interval))
                 publisher.channel.eventLoop.scheduleTask(deadline: due) {
-                    let stamp = Stamp(
-                        sentAt: monotonicNanoseconds(), sequence: sequence, publisher: sequence % publishers.count)
-                    publisher.send([Outbound.send(destination: destination, body: Outbound.chatBody(stamp))])
+                    publisher.send([frame(sequence, sequence % publishers.count)])
                 }
             }
         }
         let sendSpan: Double = mode == .paced ? Double(total - 1) / rate : 0
         let expected = subscribed.clients.count * total
-        // Done when everything arrived, or nothing new arrived for `drainSeconds` after the last send.
+        // Done when everything arrived (and every receipt, if asked), or nothing new arrived for
+        // `drainSeconds` after the last send.
         var lastCount = -1
         var lastProgress = monotonicNanoseconds()
         let sendsEnd = firstSend + UInt64(sendSpan * 1e9)
+        let deadline = deadlineSeconds.map { firstSend + UInt64(max(sendSpan, $0) * 1e9) }
+        var cutWhileDelivering = false
         while true {
-            let count = collector.delivered
-            if count >= expected { break }
+            let progress = collector.progress
+            if progress.delivered >= expected && (!receipts || progress.receipts >= total) { break }
+            let count = progress.delivered + progress.receipts
             let now = monotonicNanoseconds()
             if count != lastCount {
                 lastCount = count
                 lastProgress = now
             } else if now > sendsEnd, Double(now - max(lastProgress, sendsEnd)) / 1e9 > drainSeconds {
+                break
+            }
+            if let deadline, now >= deadline {
+                cutWhileDelivering = true
                 break
             }
             await sleep(milliseconds: 10)
@@ -131,7 +156,8 @@ public struct FanoutScenario: Sendable {
             Metric("deliveries", "deliveries", Double(delivered), better: .higherIsBetter),
             Metric(
                 "loss_pct", "loss",
-                expected > 0 ? Double(expected - min(delivered, expected)) / Double(expected) * 100 : nil, unit: "%",
+                expected > 0 && !cutWhileDelivering
+                    ? Double(expected - min(delivered, expected)) / Double(expected) * 100 : nil, unit: "%",
                 better: .lowerIsBetter, target: targets && mode == .burst ? .equal(0) : nil),
             Metric(
                 "deliveries_per_s", "deliveries/s", span > 0 ? Double(delivered) / span : nil, unit: "/s",
@@ -150,7 +176,32 @@ public struct FanoutScenario: Sendable {
                 "subscribers_dropped", "subscribers closed by server", Double(outcome.subscribersClosed),
                 better: .lowerIsBetter),
             Metric("duplicates", "duplicate deliveries", Double(outcome.duplicates), better: .lowerIsBetter),
+            Metric(
+                "subscribers_complete", "subscribers that got every message",
+                Double(outcome.perSubscriber.filter { $0 >= total }.count), better: .higherIsBetter),
+            Metric(
+                "fewest_per_subscriber", "fewest messages one subscriber got",
+                outcome.perSubscriber.min().map(Double.init), better: .higherIsBetter),
+            Metric(
+                "publishers_dropped", "publishers closed by server", Double(outcome.publishersClosed),
+                better: .lowerIsBetter, target: targets && mode == .burst ? .equal(0) : nil),
         ]
+        if cutWhileDelivering {
+            metrics.append(
+                Metric(
+                    "undelivered_at_deadline", "not yet delivered at the deadline", Double(expected - delivered),
+                    better: .lowerIsBetter))
+            notes.append(
+                "stopped \(formatNumber(deadlineSeconds ?? 0)) s after the first send while deliveries were still "
+                    + "arriving: \(formatNumber(Double(delivered))) of \(formatNumber(Double(expected))) delivered by "
+                    + "then; loss not judged")
+        }
+        if receipts {
+            metrics.append(
+                Metric(
+                    "receipts", "SENDs acknowledged (receipts)", Double(outcome.receipts), better: .higherIsBetter,
+                    target: targets && mode == .burst ? .equal(Double(total)) : nil))
+        }
         if outcome.errors > 0 {
             metrics.append(
                 Metric("publisher_errors", "errors to publishers", Double(outcome.errors), better: .lowerIsBetter))
@@ -163,87 +214,181 @@ public struct FanoutScenario: Sendable {
             parameters: [
                 "subscribers": "\(subscribers)", "publishers": "\(self.publishers)", "mode": mode.rawValue,
                 "messages": "\(total)", "rate": mode == .paced ? formatNumber(rate) : "max",
+                "receipts": receipts ? "every send" : "none",
+                "deadline_s": deadlineSeconds.map { formatNumber($0) } ?? "none",
             ],
             metrics: metrics, latency: outcome.latency.summary, distribution: outcome.latency.distribution(),
             notes: notes)
     }
 }
 
-/// Deliveries seen by the subscribers of a fan-out, deduplicated per subscriber and sequence number.
-final class FanoutCollector: ClientObserver {
+/// Deliveries seen by the subscribers of a fan-out, counted per subscriber and deduplicated per
+/// (subscriber, sequence number). Subscribers are spread over shards, each behind its own lock, so
+/// the tool's event loops do not queue on one lock for every delivery.
+final class FanoutCollector: RawMessageObserver {
     struct Outcome: Sendable {
         var latency = LatencyRecorder()
         var delivered = 0
         var duplicates = 0
         var lastAt: UInt64 = 0
+        /// Distinct messages each subscriber got, by subscriber index.
+        var perSubscriber: [Int] = []
         var subscribersClosed = 0
+        var publishersClosed = 0
+        var receipts = 0
         var errors = 0
         var errorCodes: [String: Int] = [:]
     }
 
-    private struct State {
-        var outcome = Outcome()
-        var seen: [Bool]
-        var counting = false
-        var finished = false
+    private struct Shard {
+        var latency = LatencyRecorder()
+        var delivered = 0
+        var duplicates = 0
+        var lastAt: UInt64 = 0
+        /// Bits by (subscriber slot in this shard) × messages + sequence.
+        var seen: [UInt64]
+        /// Distinct messages per subscriber slot.
+        var counts: [Int]
     }
+
+    private struct Control {
+        var subscribersClosed = 0
+        var publishersClosed = 0
+        var receipts = 0
+        var errors = 0
+        var errorCodes: [String: Int] = [:]
+    }
+
+    /// One shard's lock (a `Mutex` cannot sit in an array by itself).
+    private final class ShardBox: Sendable {
+        let state: Mutex<Shard>
+        init(_ shard: Shard) { state = Mutex(shard) }
+    }
+
+    static let shardCount = 16
 
     let subscribers: Int
     let messages: Int
-    private let state: Mutex<State>
+    private let shards: [ShardBox]
+    private let control = Mutex(Control())
+    private let counting = Atomic<Bool>(false)
+    private let finished = Atomic<Bool>(false)
 
     init(subscribers: Int, messages: Int) {
         self.subscribers = subscribers
         self.messages = messages
-        self.state = Mutex(State(seen: [Bool](repeating: false, count: subscribers * messages)))
+        self.shards = (0..<Self.shardCount).map { shard in
+            let slots = subscribers > shard ? (subscribers - shard + Self.shardCount - 1) / Self.shardCount : 0
+            return ShardBox(
+                Shard(
+                    seen: [UInt64](repeating: 0, count: (slots * messages + 63) / 64),
+                    counts: [Int](repeating: 0, count: slots)))
+        }
     }
 
-    func start() { state.withLock { $0.counting = true } }
+    func start() { counting.store(true, ordering: .sequentiallyConsistent) }
 
-    var delivered: Int { state.withLock { $0.outcome.delivered } }
+    private var isCounting: Bool {
+        counting.load(ordering: .sequentiallyConsistent) && !finished.load(ordering: .sequentiallyConsistent)
+    }
+
+    /// Deliveries and receipts so far.
+    var progress: (delivered: Int, receipts: Int) {
+        let delivered = shards.reduce(0) { total, shard in total + shard.state.withLock { $0.delivered } }
+        return (delivered, control.withLock { $0.receipts })
+    }
 
     func finish() -> Outcome {
-        state.withLock { state in
-            state.finished = true
-            return state.outcome
+        finished.store(true, ordering: .sequentiallyConsistent)
+        var outcome = Outcome()
+        outcome.perSubscriber = [Int](repeating: 0, count: subscribers)
+        for (index, shard) in shards.enumerated() {
+            shard.state.withLock { shard in
+                outcome.latency.add(shard.latency)
+                outcome.delivered += shard.delivered
+                outcome.duplicates += shard.duplicates
+                outcome.lastAt = max(outcome.lastAt, shard.lastAt)
+                for (slot, count) in shard.counts.enumerated() {
+                    outcome.perSubscriber[slot * Self.shardCount + index] = count
+                }
+            }
         }
+        control.withLock { control in
+            outcome.subscribersClosed = control.subscribersClosed
+            outcome.publishersClosed = control.publishersClosed
+            outcome.receipts = control.receipts
+            outcome.errors = control.errors
+            outcome.errorCodes = control.errorCodes
+        }
+        return outcome
     }
 
     func message(client: Int, frame: Frame, at: UInt64) {
-        guard frame.command == .message || frame.command == .error else { return }
-        if client >= subscribers || frame.command == .error {
-            let code =
-                frame.command == .error
-                ? "STOMP ERROR"
-                : ServerEvent(json: frame.body).flatMap { event in
-                    event.type == "error" ? event.code ?? "error" : nil
-                }
-            guard let code else { return }
-            state.withLock { state in
-                state.outcome.errors += 1
-                state.outcome.errorCodes[code, default: 0] += 1
-            }
+        if client >= subscribers || frame.command != .message {
+            publisherFrame(frame)
             return
         }
-        guard let stamp = Stamp.find(in: frame.body), stamp.sequence < messages else { return }
-        let slot = client * messages + stamp.sequence
-        state.withLock { state in
-            guard state.counting, !state.finished else { return }
-            if state.seen[slot] {
-                state.outcome.duplicates += 1
+        frame.body.withUnsafeBufferPointer { delivery(client: client, body: $0, at: at) }
+    }
+
+    func rawMessage(
+        client: Int, subscription: UnsafeBufferPointer<UInt8>, body: UnsafeBufferPointer<UInt8>, at: UInt64
+    ) {
+        if client >= subscribers {
+            publisherFrame(Frame(.message, body: Array(body)))
+        } else {
+            delivery(client: client, body: body, at: at)
+        }
+    }
+
+    private func delivery(client: Int, body: UnsafeBufferPointer<UInt8>, at: UInt64) {
+        guard let stamp = Stamp.find(in: body), stamp.sequence < messages, isCounting else { return }
+        let slot = client / Self.shardCount
+        let bit = slot * messages + stamp.sequence
+        let mask: UInt64 = 1 << UInt64(bit & 63)
+        shards[client % Self.shardCount].state.withLock { shard in
+            if shard.seen[bit >> 6] & mask != 0 {
+                shard.duplicates += 1
                 return
             }
-            state.seen[slot] = true
-            state.outcome.delivered += 1
-            state.outcome.latency.record(nanoseconds: at > stamp.sentAt ? at - stamp.sentAt : 0)
-            state.outcome.lastAt = max(state.outcome.lastAt, at)
+            shard.seen[bit >> 6] |= mask
+            shard.counts[slot] += 1
+            shard.delivered += 1
+            shard.latency.record(nanoseconds: at > stamp.sentAt ? at - stamp.sentAt : 0)
+            shard.lastAt = max(shard.lastAt, at)
+        }
+    }
+
+    /// A publisher's receipt or error, or a subscriber's ERROR.
+    private func publisherFrame(_ frame: Frame) {
+        switch frame.command {
+        case .receipt:
+            guard frame.headers["receipt-id"]?.hasPrefix("m-") == true else { return }
+            control.withLock { $0.receipts += 1 }
+        case .error:
+            control.withLock { control in
+                control.errors += 1
+                control.errorCodes["STOMP ERROR", default: 0] += 1
+            }
+        case .message:
+            guard let event = ServerEvent(json: frame.body), event.type == "error" else { return }
+            control.withLock { control in
+                control.errors += 1
+                control.errorCodes[event.code ?? "error", default: 0] += 1
+            }
+        default:
+            break
         }
     }
 
     func closed(client: Int, at: UInt64) {
-        guard client < subscribers else { return }
-        state.withLock { state in
-            if state.counting && !state.finished { state.outcome.subscribersClosed += 1 }
+        guard isCounting else { return }
+        control.withLock { control in
+            if client < subscribers {
+                control.subscribersClosed += 1
+            } else {
+                control.publishersClosed += 1
+            }
         }
     }
 }

@@ -97,11 +97,14 @@ public struct ScenarioResult: Codable, Sendable, Equatable {
     /// `[sessions, server RSS KiB]` pairs sampled while sessions connect, for the plot.
     public var rssSamples: [[Double]]?
     public var notes: [String]
+    /// Why the scenario cannot be run against this peer (RabbitMQ has no presence to keep a member
+    /// list from); the tables then say N/A with this reason instead of numbers.
+    public var notApplicable: String?
 
     public init(
         scenario: String, title: String, peer: String, transport: String, parameters: [String: String] = [:],
         metrics: [Metric] = [], latency: LatencySummary? = nil, distribution: [[Double]]? = nil,
-        rssSamples: [[Double]]? = nil, notes: [String] = []
+        rssSamples: [[Double]]? = nil, notes: [String] = [], notApplicable: String? = nil
     ) {
         self.scenario = scenario
         self.title = title
@@ -113,6 +116,7 @@ public struct ScenarioResult: Codable, Sendable, Equatable {
         self.distribution = distribution
         self.rssSamples = rssSamples
         self.notes = notes
+        self.notApplicable = notApplicable
     }
 
     public func metric(_ key: String) -> Metric? { metrics.first { $0.key == key } }
@@ -148,6 +152,10 @@ public enum MarkdownTable {
             "| --- | --- | ---: | --- | :---: |",
         ]
         for result in results {
+            if result.notApplicable != nil {
+                lines.append("| \(result.title) (\(result.peer), \(result.transport)) | N/A (see below) | – |  |  |")
+                continue
+            }
             var first = true
             for metric in result.metrics {
                 let scenario = first ? "\(result.title) (\(result.peer), \(result.transport))" : ""
@@ -159,9 +167,66 @@ public enum MarkdownTable {
         }
         var notes: [String] = []
         for result in results {
+            if let reason = result.notApplicable { notes.append("- \(result.title) (\(result.peer)): N/A: \(reason)") }
             for note in result.notes { notes.append("- \(result.title) (\(result.peer)): \(note)") }
         }
-        return (lines + (notes.isEmpty ? [] : [""] + notes)).joined(separator: "\n")
+        let beside = realBesideChatOnly(results)
+        return (lines + (notes.isEmpty ? [] : [""] + notes) + (beside.isEmpty ? [] : ["", beside]))
+            .joined(separator: "\n")
+    }
+
+    /// The metrics set side by side for a real-client storm and the chat-only connect of the same
+    /// run, with the issue's bound on real ÷ chat-only where there is one.
+    /// `name` nil: the real-client metric's own name.
+    static let besideMetrics: [(name: String?, real: String, chatOnly: String, ratioTarget: Target?)] = [
+        (nil, "sessions_ready", "sessions_ready", nil),
+        (nil, "failures", "failures", nil),
+        ("time until done (chat-only: all identified; real: every list exact)", "complete_s", "ramp_s", nil),
+        ("connect rate (sessions ÷ time until done)", "connect_rate", "connect_rate", nil),
+        (nil, "cpu_per_connect_us", "cpu_per_connect_us", .atMost(3)),
+        (nil, "server_cpu_s", "server_cpu_s", nil),
+        (nil, "rss_per_session_kib", "rss_per_session_kib", nil),
+        (nil, "handshake_p99_ms", "handshake_p99_ms", nil),
+    ]
+
+    /// Each real-client storm (`connect-real`) beside the chat-only `connect` of the same peer and
+    /// transport in `results`: the one with the same handshakes in flight and the same N if there
+    /// is one, else the nearest: the two values and real ÷ chat-only. Empty when there is no pair.
+    public static func realBesideChatOnly(_ results: [ScenarioResult]) -> String {
+        var lines: [String] = []
+        for real in results where real.scenario == RealClientStormScenario.scenarioName && real.notApplicable == nil {
+            let candidates = results.filter {
+                $0.scenario == "connect" && $0.peer == real.peer && $0.transport == real.transport
+            }
+            func distance(_ chat: ScenarioResult) -> (Int, Int) {
+                let sessions = Int(chat.parameters["sessions"] ?? "") ?? 0
+                return (
+                    chat.parameters["concurrency"] == real.parameters["concurrency"] ? 0 : 1,
+                    abs(sessions - (Int(real.parameters["sessions"] ?? "") ?? 0))
+                )
+            }
+            guard let chat = candidates.min(by: { distance($0) < distance($1) }) else { continue }
+            if lines.isEmpty {
+                lines = [
+                    "| real-client storm | metric | chat-only connect | real clients | real ÷ chat-only | target | |",
+                    "| --- | --- | ---: | ---: | ---: | --- | :---: |",
+                ]
+            }
+            var first = true
+            for (name, realKey, chatKey, ratioTarget) in besideMetrics {
+                guard let ours = real.metric(realKey), let theirs = chat.metric(chatKey) else { continue }
+                let label = first ? "\(real.title) beside \(chat.title) (\(real.peer), \(real.transport))" : ""
+                first = false
+                let ratio = ratioValue(ours.value, theirs.value)
+                let target = real.peer == "lobby" ? ratioTarget : nil
+                let verdict = target.flatMap { target in ratio.map { target.isMet(by: $0) ? "✓" : "✗" } } ?? ""
+                lines.append(
+                    "| \(label) | \(name ?? ours.name) | \(formatValue(theirs.value, unit: theirs.unit)) | "
+                        + "\(formatValue(ours.value, unit: ours.unit)) | \(ratio.map { formatNumber($0) + "×" } ?? "–") | "
+                        + "\(target.map { $0.text + "×" } ?? "") | \(verdict) |")
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Lobby next to a peer: the same scenarios matched by title, with Lobby ÷ peer for each metric.
@@ -170,9 +235,23 @@ public enum MarkdownTable {
             "| scenario | metric | Lobby | \(peerName) | Lobby ÷ \(peerName) | better | |",
             "| --- | --- | ---: | ---: | ---: | --- | :---: |",
         ]
+        var notes: [String] = []
         for ours in lobby {
             guard let theirs = peer.first(where: { $0.title == ours.title }) else { continue }
             var first = true
+            if let reason = theirs.notApplicable {
+                notes.append("- \(ours.title): N/A at \(peerName): \(reason)")
+                // Lobby's headline numbers only; its whole row group is in its own table.
+                let headline = Set(besideMetrics.map(\.real) + ["lists_exact", "complete_s"])
+                for metric in ours.metrics where headline.contains(metric.key) {
+                    let scenario = first ? ours.title : ""
+                    first = false
+                    lines.append(
+                        "| \(scenario) | \(metric.name) | \(formatValue(metric.value, unit: metric.unit)) | N/A | – |  |  |"
+                    )
+                }
+                continue
+            }
             for metric in ours.metrics {
                 guard let other = theirs.metric(metric.key) else { continue }
                 let scenario = first ? ours.title : ""
@@ -190,7 +269,7 @@ public enum MarkdownTable {
                         + "\(winner(metric.better, metric.value, other.value, peerName: peerName)) | \(verdict) |")
             }
         }
-        return lines.joined(separator: "\n")
+        return (lines + (notes.isEmpty ? [] : [""] + notes)).joined(separator: "\n")
     }
 
     static func ratioValue(_ lhs: Double?, _ rhs: Double?) -> Double? {

@@ -134,6 +134,9 @@ public struct InboundDecoder: Sendable {
         return events
     }
 
+    /// Whether no partial frame is buffered, so the next message starts at a frame boundary.
+    public var isIdle: Bool { parser.bufferedByteCount == 0 }
+
     private mutating func drain(into events: inout [InboundEvent]) throws {
         while let event = try parser.next() {
             switch event {
@@ -150,4 +153,115 @@ public func clientSendInterval(offer: HeartBeat, connectedHeader: String?) -> In
     guard let header = connectedHeader, let server = try? HeartBeat(header: header) else { return 0 }
     guard offer.sendEvery > 0, server.expectEvery > 0 else { return 0 }
     return max(offer.sendEvery, server.expectEvery)
+}
+
+/// A `MESSAGE` frame found in place in a raw STOMP payload: where its `subscription` header value
+/// and its body are.
+public struct RawMessage: Sendable, Equatable {
+    public var subscription: Range<Int>?
+    public var body: Range<Int>
+}
+
+/// The fast path for what a benchmark client receives most: WebSocket messages holding nothing but
+/// complete `MESSAGE` frames (and heart-beat EOLs). They are split in place, with no `Frame`, no
+/// header strings and no body copy; anything else (another command, a frame cut across messages,
+/// a malformed one) gives nil, and the message goes through the full STOMP parser instead.
+public enum RawFrames {
+    static let command = Array("MESSAGE".utf8)
+    static let subscription = Array("subscription".utf8)
+    static let contentLength = Array("content-length".utf8)
+
+    public static func messages(in bytes: UnsafeBufferPointer<UInt8>) -> [RawMessage]? {
+        var messages: [RawMessage] = []
+        var index = 0
+        let count = bytes.count
+        while index < count {
+            // EOLs between frames are heart-beats.
+            if bytes[index] == 0x0A || bytes[index] == 0x0D {
+                index += 1
+                continue
+            }
+            guard let commandEnd = lineEnd(bytes, from: index),
+                matches(bytes, index..<trimmed(bytes, index, commandEnd), command)
+            else { return nil }
+            index = commandEnd + 1
+            var subscriptionValue: Range<Int>?
+            var length: Int?
+            var sawLength = false
+            while true {
+                guard let end = lineEnd(bytes, from: index) else { return nil }
+                let line = index..<trimmed(bytes, index, end)
+                index = end + 1
+                if line.isEmpty { break }
+                guard let colon = firstColon(bytes, in: line) else { return nil }
+                let name = line.lowerBound..<colon
+                let value = (colon + 1)..<line.upperBound
+                // The first occurrence of a repeated header wins (STOMP 1.2).
+                if subscriptionValue == nil, matches(bytes, name, subscription) {
+                    subscriptionValue = value
+                } else if !sawLength, matches(bytes, name, contentLength) {
+                    sawLength = true
+                    guard let parsed = number(bytes, value) else { return nil }
+                    length = parsed
+                }
+            }
+            let bodyEnd: Int
+            if let length {
+                guard length <= count - index - 1, bytes[index + length] == 0 else { return nil }
+                bodyEnd = index + length
+            } else {
+                var cursor = index
+                while cursor < count && bytes[cursor] != 0 { cursor += 1 }
+                guard cursor < count else { return nil }
+                bodyEnd = cursor
+            }
+            messages.append(RawMessage(subscription: subscriptionValue, body: index..<bodyEnd))
+            index = bodyEnd + 1
+        }
+        return messages
+    }
+
+    /// The index of the LF ending the line that starts at `start`; nil if none, or a NUL comes first.
+    private static func lineEnd(_ bytes: UnsafeBufferPointer<UInt8>, from start: Int) -> Int? {
+        var cursor = start
+        while cursor < bytes.count {
+            switch bytes[cursor] {
+            case 0x0A: return cursor
+            case 0: return nil
+            default: cursor += 1
+            }
+        }
+        return nil
+    }
+
+    /// `end` without the CR of a CRLF.
+    private static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ start: Int, _ end: Int) -> Int {
+        end > start && bytes[end - 1] == 0x0D ? end - 1 : end
+    }
+
+    private static func firstColon(_ bytes: UnsafeBufferPointer<UInt8>, in range: Range<Int>) -> Int? {
+        for cursor in range where bytes[cursor] == UInt8(ascii: ":") { return cursor }
+        return nil
+    }
+
+    private static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>, _ word: [UInt8]) -> Bool {
+        guard range.count == word.count else { return false }
+        var offset = 0
+        while offset < word.count {
+            if bytes[range.lowerBound + offset] != word[offset] { return false }
+            offset += 1
+        }
+        return true
+    }
+
+    private static func number(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> Int? {
+        guard !range.isEmpty, range.count <= 12 else { return nil }
+        var value = 0
+        for cursor in range {
+            let digit = Int(bytes[cursor]) - 0x30
+            guard (0...9).contains(digit) else { return nil }
+            value = value * 10 + digit
+        }
+        return value
+    }
 }

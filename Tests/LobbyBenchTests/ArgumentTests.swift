@@ -25,6 +25,40 @@ struct ArgumentTests {
         #expect(custom.peer.serverPID == 42)
     }
 
+    @Test("connect --real-clients: the storm's deadline, and no custom subscriptions")
+    func realClients() throws {
+        let command = try ConnectCommand.parse([
+            "--url", "http://127.0.0.1:8080/connection", "--real-clients", "--sessions", "300", "--deadline", "60",
+        ])
+        #expect(command.realClients)
+        #expect(command.sessions == 300)
+        #expect(command.deadline == 60)
+        #expect(try ConnectCommand.parse(["--url", "http://127.0.0.1:8080/connection"]).deadline == 300)
+        #expect(throws: (any Error).self) {
+            try ConnectCommand.parse(["--url", "http://127.0.0.1:1/c", "--real-clients", "--subscribe", "/topic/x"])
+        }
+        #expect(throws: (any Error).self) {
+            try ConnectCommand.parse(["--url", "http://127.0.0.1:1/c", "--real-clients", "--deadline", "0"])
+        }
+    }
+
+    @Test("fanout: receipts and a deadline for the pipelined burst")
+    func fanoutBurst() throws {
+        let burst = try FanoutCommand.parse([
+            "--url", "http://127.0.0.1:1/connection", "--messages", "10000", "--receipts", "--deadline", "600",
+        ])
+        #expect(burst.mode == .burst)
+        #expect(burst.messages == 10_000)
+        #expect(burst.receipts)
+        #expect(burst.deadline == 600)
+        let plain = try FanoutCommand.parse(["--url", "http://127.0.0.1:1/connection"])
+        #expect(!plain.receipts)
+        #expect(plain.deadline == 0)
+        #expect(throws: (any Error).self) {
+            try FanoutCommand.parse(["--url", "http://127.0.0.1:1/connection", "--deadline", "-1"])
+        }
+    }
+
     @Test("fanout: mode, sizes, and their validation")
     func fanout() throws {
         let paced = try FanoutCommand.parse([

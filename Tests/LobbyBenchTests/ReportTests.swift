@@ -98,4 +98,70 @@ struct ReportTests {
         #expect(MarkdownTable.winner(.neutral, 1, 2, peerName: "R") == "")
         #expect(MarkdownTable.winner(.lowerIsBetter, 2, 2, peerName: "R") == "")
     }
+
+    static func connect(scenario: String, sessions: Int, cpu: Double, rate: Double) -> ScenarioResult {
+        ScenarioResult(
+            scenario: scenario, title: "\(scenario) N=\(sessions)", peer: "lobby", transport: "raw",
+            parameters: ["sessions": "\(sessions)"],
+            metrics: [
+                Metric("sessions_ready", "sessions ready", Double(sessions)),
+                Metric("connect_rate", "connect rate", rate, unit: "sessions/s"),
+                Metric("cpu_per_connect_us", "server CPU per connect", cpu, unit: "µs"),
+            ])
+    }
+
+    @Test("a real-client storm sits beside the chat-only connect of the same run, with real ÷ chat-only")
+    func realBesideChatOnly() {
+        let table = MarkdownTable.render([
+            Self.connect(scenario: "connect", sessions: 2_000, cpu: 100, rate: 4000),
+            Self.connect(scenario: "connect", sessions: 10_000, cpu: 200, rate: 5000),
+            Self.connect(scenario: "connect-real", sessions: 10_000, cpu: 500, rate: 2500),
+        ])
+        let lines = table.split(separator: "\n").map(String.init)
+        let header = lines.firstIndex { $0.hasPrefix("| real-client storm |") }
+        #expect(header != nil)
+        guard let header else { return }
+        #expect(
+            lines[header + 2]
+                == "| connect-real N=10000 beside connect N=10000 (lobby, raw) | sessions ready | 10 000 | 10 000 | 1× |  |  |"
+        )
+        #expect(
+            lines[header + 3]
+                == "|  | connect rate (sessions ÷ time until done) | 5000 sessions/s | 2500 sessions/s | 0.5× |  |  |")
+        #expect(lines[header + 4] == "|  | server CPU per connect | 200 µs | 500 µs | 2.5× | ≤ 3× | ✓ |")
+        #expect(MarkdownTable.realBesideChatOnly([Self.sample(peer: "lobby", rate: 1, rss: 1)]).isEmpty)
+    }
+
+    @Test("the pair shares the handshakes in flight before the size, and titles tell them apart")
+    func pairingByConcurrency() {
+        #expect(connectTitle("connect", sessions: 10, concurrency: 128) == "connect N=10")
+        #expect(connectTitle("connect-real", sessions: 10, concurrency: 1000) == "connect-real N=10 C=1000")
+        var wide = Self.connect(scenario: "connect", sessions: 2_000, cpu: 100, rate: 4000)
+        wide.parameters["concurrency"] = "1000"
+        var narrow = Self.connect(scenario: "connect", sessions: 10_000, cpu: 200, rate: 5000)
+        narrow.parameters["concurrency"] = "128"
+        var real = Self.connect(scenario: "connect-real", sessions: 10_000, cpu: 500, rate: 2500)
+        real.parameters["concurrency"] = "1000"
+        let table = MarkdownTable.realBesideChatOnly([narrow, wide, real])
+        #expect(table.contains("beside connect N=2000"))
+        #expect(table.contains("| 100 µs | 500 µs | 5× | ≤ 3× | ✗ |"))
+    }
+
+    @Test("a scenario that cannot run at a peer is N/A there, with the reason")
+    func notApplicable() throws {
+        let lobby = Self.connect(scenario: "connect-real", sessions: 10, cpu: 500, rate: 2500)
+        var rabbit = ScenarioResult(
+            scenario: "connect-real", title: "connect-real N=10", peer: "rabbitmq", transport: "raw",
+            notApplicable: "no presence")
+        rabbit = try ScenarioResult(jsonLine: rabbit.jsonLine)
+        #expect(rabbit.notApplicable == "no presence")
+        #expect(!Self.sample(peer: "lobby", rate: 1, rss: 1).jsonLine.contains("notApplicable"))
+        let own = MarkdownTable.render([rabbit]).split(separator: "\n").map(String.init)
+        #expect(own[2] == "| connect-real N=10 (rabbitmq, raw) | N/A (see below) | – |  |  |")
+        #expect(own.last == "- connect-real N=10 (rabbitmq): N/A: no presence")
+        let compared = MarkdownTable.compare([lobby], [rabbit], peerName: "RabbitMQ").split(separator: "\n")
+            .map(String.init)
+        #expect(compared[2] == "| connect-real N=10 | sessions ready | 10 | N/A | – |  |  |")
+        #expect(compared.last == "- connect-real N=10: N/A at RabbitMQ: no presence")
+    }
 }
