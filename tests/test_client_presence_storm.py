@@ -6,39 +6,19 @@ only who is left, and `lobby --plain` must print every join and leave line exact
 from __future__ import annotations
 
 import collections
-import shutil
 
-import pytest
-
-from lobbytest import LobbyServer, measure
+from lobbytest import measure
 from swarm import Swarm
-from tmuxtest import PlainLobby, TmuxServer, client_binary, client_command, member_names, member_title
+from tmuxtest import (  # noqa: F401 (server, tmux: fixtures)
+    PlainLobby,
+    client_command,
+    member_names,
+    member_title,
+    server,
+    tmux,
+)
 
 STORM = 40
-
-
-@pytest.fixture
-def server(tmp_path, request):
-    if not client_binary().exists():
-        pytest.fail(f"{client_binary()} does not exist (build the `lobby` product, or set LOBBY_BIN)")
-    lobby_server = LobbyServer(tmp_path)
-    request.node.lobby_servers = [lobby_server]  # conftest attaches its log to a failure report
-    lobby_server.start()
-    try:
-        yield lobby_server
-    finally:
-        lobby_server.stop_quietly()
-
-
-@pytest.fixture
-def tmux(tmp_path):
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is not installed (`make deps` installs it)")
-    tmux_server = TmuxServer(tmp_path)
-    try:
-        yield tmux_server
-    finally:
-        tmux_server.kill()
 
 
 def notices(plain: PlainLobby, arrow: str) -> collections.Counter:

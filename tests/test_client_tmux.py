@@ -9,7 +9,6 @@ with a deadline; a failed wait shows the screen it last captured.
 from __future__ import annotations
 
 import os
-import shutil
 import time
 import unicodedata
 
@@ -20,7 +19,6 @@ from tmuxtest import (
     PlainLobby,
     ScreenTimeout,
     TmuxServer,
-    client_binary,
     client_command,
     cpu_ticks,
     framed,
@@ -33,40 +31,16 @@ from tmuxtest import (
     process_name,
     process_state,
     restoration_problems,
+    server,  # noqa: F401 (fixture)
     status_line,
+    tmux,  # noqa: F401 (fixture)
 )
 
 WIDTH, HEIGHT = 100, 30
 MEMBER_PANE_WIDTH = 16  # ScreenLayout.memberPaneWidth: the border sits in column WIDTH - 16
 
 
-# ---------------------------------------------------------------------------------------------
-# Fixtures
-# ---------------------------------------------------------------------------------------------
-
-
-@pytest.fixture
-def server(tmp_path, request):
-    if not client_binary().exists():
-        pytest.fail(f"{client_binary()} does not exist (build the `lobby` product, or set LOBBY_BIN)")
-    lobby_server = LobbyServer(tmp_path)
-    request.node.lobby_servers = [lobby_server]  # conftest attaches its log to a failure report
-    lobby_server.start()
-    try:
-        yield lobby_server
-    finally:
-        lobby_server.stop_quietly()
-
-
-@pytest.fixture
-def tmux(tmp_path):
-    if shutil.which("tmux") is None:
-        pytest.fail("tmux is not installed (`make deps` installs it)")
-    tmux_server = TmuxServer(tmp_path)
-    try:
-        yield tmux_server
-    finally:
-        tmux_server.kill()
+# Fixtures `server` and `tmux` come from tmuxtest.
 
 
 def open_client(tmux: TmuxServer, server: LobbyServer, name: str, *extra: str, width: int = WIDTH,

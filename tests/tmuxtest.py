@@ -22,6 +22,8 @@ import time
 from pathlib import Path
 from typing import Callable
 
+import pytest
+
 from lobbytest import REPO_ROOT, LobbyServer
 
 WAIT = 5.0
@@ -407,3 +409,31 @@ class PlainLobby:
             except OSError:
                 pass
         self._reader.join(timeout=2)
+
+
+# Fixtures shared by the terminal-client test files (they import them by name): a fresh server
+# for a client that must exist, and a private tmux server killed afterwards.
+
+
+@pytest.fixture
+def server(tmp_path, request):
+    if not client_binary().exists():
+        pytest.fail(f"{client_binary()} does not exist (build the `lobby` product, or set LOBBY_BIN)")
+    lobby_server = LobbyServer(tmp_path)
+    request.node.lobby_servers = [lobby_server]  # conftest attaches its log to a failure report
+    lobby_server.start()
+    try:
+        yield lobby_server
+    finally:
+        lobby_server.stop_quietly()
+
+
+@pytest.fixture
+def tmux(tmp_path):
+    if shutil.which("tmux") is None:
+        pytest.fail("tmux is not installed (`make deps` installs it)")
+    tmux_server = TmuxServer(tmp_path)
+    try:
+        yield tmux_server
+    finally:
+        tmux_server.kill()

@@ -24,16 +24,7 @@ public struct ConnectScenario: Sendable {
         let observer = ClosingObserver()
         let sampler = RSSSampler()
         if let baseline { sampler.append([0, Double(baseline.rssKiB)]) }
-        let monitor = Task {
-            while sampler.isRunning {
-                try? await Task.sleep(for: .milliseconds(250))
-                // About 50 points over the ramp, whatever its length.
-                let ready = counter.count
-                if ready - sampler.lastSessions >= max(1, sessions / 50), let sample = setup.sample() {
-                    sampler.append([Double(ready), Double(sample.rssKiB)])
-                }
-            }
-        }
+        let monitor = sampler.monitor(counter, of: sessions, setup: setup)
         let started = monotonicNanoseconds()
         let opened = await openMany(
             count: sessions, subscriptions: subscriptions, names: { "c\($0)-\(tag)" }, setup: setup, group: group,
@@ -114,4 +105,18 @@ final class RSSSampler: Sendable {
     func append(_ point: [Double]) { samples.withLock { $0.append(point) } }
     var lastSessions: Int { samples.withLock { Int($0.last?.first ?? 0) } }
     var points: [[Double]] { samples.withLock { $0 } }
+
+    /// Samples the server's RSS against the ready sessions every 250 ms until `stop()`: about
+    /// 50 points over the ramp, whatever its length.
+    func monitor(_ counter: ReadyCounter, of sessions: Int, setup: BenchSetup) -> Task<Void, Never> {
+        Task {
+            while isRunning {
+                try? await Task.sleep(for: .milliseconds(250))
+                let ready = counter.count
+                if ready - lastSessions >= max(1, sessions / 50), let sample = setup.sample() {
+                    append([Double(ready), Double(sample.rssKiB)])
+                }
+            }
+        }
+    }
 }

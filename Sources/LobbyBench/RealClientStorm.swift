@@ -58,15 +58,7 @@ public struct RealClientStormScenario: Sendable {
         let counter = ReadyCounter()
         let sampler = RSSSampler()
         if let baseline { sampler.append([0, Double(baseline.rssKiB)]) }
-        let monitor = Task {
-            while sampler.isRunning {
-                try? await Task.sleep(for: .milliseconds(250))
-                let ready = counter.count
-                if ready - sampler.lastSessions >= max(1, sessions / 50), let sample = setup.sample() {
-                    sampler.append([Double(ready), Double(sample.rssKiB)])
-                }
-            }
-        }
+        let monitor = sampler.monitor(counter, of: sessions, setup: setup)
         let started = monotonicNanoseconds()
         let deadline = started + UInt64(deadlineSeconds) * 1_000_000_000
         let opened = await openMany(
