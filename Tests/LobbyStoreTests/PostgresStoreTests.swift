@@ -160,18 +160,7 @@ struct PostgresStoreTests {
         }
     }
 
-    @Test(
-        arguments: [
-            "INSERT INTO sessions (session_id, connected_at, ended_at, reason, transport) VALUES ('x', 0, 1, 'renamed', 't')",
-            "INSERT INTO sessions (session_id, connected_at, ended_at, reason, transport) VALUES ('x', 0, 1, 'bogus', 't')",
-            "INSERT INTO sessions (session_id, connected_at, ended_at, transport) VALUES ('x', 0, 1, 't')",
-            "INSERT INTO sessions (session_id, connected_at, user_name, transport) VALUES ('x', 0, 'alice', 't')",
-            "INSERT INTO sessions (session_id, connected_at) VALUES ('x', 0)",
-            "INSERT INTO sessions (connected_at, transport) VALUES (0, 't')",
-            "INSERT INTO messages (user_name, at) VALUES ('alice', 0)",
-            "INSERT INTO messages (text, at) VALUES ('hi', 0)",
-            "INSERT INTO messages (user_name, text) VALUES ('alice', 'hi')",
-        ])
+    @Test(arguments: inconsistentRowsSQL + ["INSERT INTO messages (user_name, text) VALUES ('alice', 'hi')"])
     func schemaRejectsInconsistentRows(sql: String) async throws {
         try await withStore { _, url in
             await #expect(throws: PSQLError.self) {

@@ -160,3 +160,16 @@ final class Recorder<Value: Sendable>: Sendable {
 
     var all: [Value] { values.withLock { $0 } }
 }
+
+/// Rows that break the schema's NOT NULL and CHECK rules, the same for every SQL engine: each
+/// must be refused.
+let inconsistentRowsSQL = [
+    "INSERT INTO sessions (session_id, connected_at, ended_at, reason, transport) VALUES ('x', 0, 1, 'renamed', 't')",
+    "INSERT INTO sessions (session_id, connected_at, ended_at, reason, transport) VALUES ('x', 0, 1, 'bogus', 't')",
+    "INSERT INTO sessions (session_id, connected_at, ended_at, transport) VALUES ('x', 0, 1, 't')",
+    "INSERT INTO sessions (session_id, connected_at, user_name, transport) VALUES ('x', 0, 'alice', 't')",
+    "INSERT INTO sessions (session_id, connected_at) VALUES ('x', 0)",
+    "INSERT INTO sessions (connected_at, transport) VALUES (0, 't')",
+    "INSERT INTO messages (user_name, at) VALUES ('alice', 0)",
+    "INSERT INTO messages (text, at) VALUES ('hi', 0)",
+]
