@@ -142,9 +142,6 @@ final class Lobby: Sendable {
         sessions.withLock { $0.state.user(of: id) }
     }
 
-    /// The member list as the room has been told it (tests, operators).
-    var announcedMembers: [Member] { feed.withLock { $0.room.members } }
-
     // MARK: Identity
 
     /// Handles `SEND /app/identity`: maps the session to the user, stores the mapping, then

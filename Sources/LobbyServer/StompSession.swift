@@ -63,7 +63,7 @@ final class StompSession {
     /// Identity and chat SENDs handed to the lobby whose store and answer have not finished.
     private var pendingStoredSends = 0
     /// Whether the transport was told to stop reading (see `applyBackpressure`).
-    private(set) var isReadingPaused = false
+    private var isReadingPaused = false
     /// Fan-out frames held until the fan-out flushes this session (`hold(_:)`): a burst then
     /// reaches the transport as one write per connection instead of one per message. The first
     /// is kept apart so that the common case, one message between flushes, allocates nothing.
