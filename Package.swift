@@ -139,6 +139,7 @@ let package = Package(
             dependencies: [
                 "LobbyStore", "LobbyPostgres", "LobbyCore",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strictSettings

@@ -80,9 +80,13 @@ class LobbyServer:
     _counter = 0
     LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)(/\S*)?")
 
-    def __init__(self, workdir: Path, args: Iterable[str] = (), database: Path | None = None):
+    def __init__(self, workdir: Path, args: Iterable[str] = (), database: Path | str | None = None):
         self.workdir = Path(workdir)
-        self.database = Path(database) if database else self.workdir / "lobby.sqlite"
+        # A PostgreSQL URL stays a string (a Path would fold its "//").
+        if isinstance(database, str) and database.startswith(("postgres://", "postgresql://")):
+            self.database: Path | str = database
+        else:
+            self.database = Path(database) if database else self.workdir / "lobby.sqlite"
         self.args = [str(a) for a in args]
         LobbyServer._counter += 1
         self.log_path = self.workdir / f"lobby-server-{LobbyServer._counter}.log"

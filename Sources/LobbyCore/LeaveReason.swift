@@ -17,6 +17,9 @@ public enum LeaveReason: String, Sendable, Codable, CaseIterable, Hashable {
     case shutdown
     /// Found still open when the server started after a crash.
     case restart
+    /// Its server node stopped renewing its lease in the shared database (killed, machine or
+    /// network lost); a surviving node ended the session.
+    case nodeLost = "node-lost"
     /// The session identified again under another name: the old name leaves, the session lives on.
     /// Only ever seen in presence events, never recorded as the end of a session.
     case renamed
@@ -31,6 +34,7 @@ public enum LeaveReason: String, Sendable, Codable, CaseIterable, Hashable {
         case .kicked: "kicked"
         case .shutdown: "server shutdown"
         case .restart: "server restart"
+        case .nodeLost: "server node lost"
         case .renamed: "changed name"
         }
     }

@@ -56,7 +56,43 @@ struct PostgresSchema {
                 "CREATE UNIQUE INDEX sessions_open_id ON sessions (session_id) WHERE ended_at IS NULL",
                 // `lobby-server sessions` lists newest first.
                 "CREATE INDEX sessions_connected_at ON sessions (connected_at, serial)",
-            ])
+            ]),
+        Migration(
+            version: 2, description: "several nodes: node ids, leases, the room log, reason node-lost",
+            statements: [
+                "ALTER TABLE sessions DROP CONSTRAINT sessions_reason_known",
+                """
+                ALTER TABLE sessions ADD CONSTRAINT sessions_reason_known
+                    CHECK (reason IN ('quit', 'closed', 'timeout', 'slow', 'kicked', 'shutdown', 'restart', 'node-lost'))
+                """,
+                // Rows from before this version belong to the node named '' (no server uses
+                // that name): the first node to start reaps them as lost.
+                "ALTER TABLE sessions ADD COLUMN node_id text NOT NULL DEFAULT ''",
+                "CREATE INDEX sessions_open_node ON sessions (node_id) WHERE ended_at IS NULL",
+                // One row per live node. `epoch` grows each time a node (re)joins: a node whose
+                // renewal no longer matches its epoch was replaced or reaped, and is fenced.
+                """
+                CREATE TABLE nodes (
+                    node_id text PRIMARY KEY,
+                    epoch bigint NOT NULL,
+                    lease_until timestamptz NOT NULL
+                )
+                """,
+                // The lobby's one order of events. Rows are appended only under the room lock
+                // (see PostgresStore+Cluster), so `seq` order is commit order: a node that has
+                // read up to seq N never finds a smaller one committed later.
+                """
+                CREATE TABLE room_log (
+                    seq bigint PRIMARY KEY,
+                    kind text NOT NULL CHECK (kind IN ('identified', 'ended', 'message')),
+                    session_id text,
+                    user_name text,
+                    reason text,
+                    message_id bigint,
+                    at bigint NOT NULL
+                )
+                """,
+            ]),
     ]
 
     static var latestVersion: Int32 { migrations.last?.version ?? 0 }

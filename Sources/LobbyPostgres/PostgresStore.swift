@@ -2,6 +2,7 @@ import LobbyCore
 import LobbyStore
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The PostgreSQL store, through postgres-nio's `PostgresClient` (a connection pool).
 ///
@@ -32,19 +33,38 @@ public final class PostgresStore: LobbyStore {
         public var migratesSchema = true
         /// `application_name`, as `pg_stat_activity` shows the store's connections.
         public var applicationName = "lobby-server"
+        /// This node's name in the cluster: its sessions' rows carry it, and its lease is
+        /// kept under it (see ``SharedRoom``).
+        public var nodeID = "local"
+        /// How long the node's lease lasts without renewal.
+        public var leaseMilliseconds: Int64 = 10_000
 
         public init() {}
     }
 
     /// Where the store is connected (``PostgresURL/description`` hides the password).
     public let url: PostgresURL
-    private let client: PostgresClient
+    public let nodeID: String
+    let leaseMilliseconds: Int64
+    let client: PostgresClient
+    /// This node's epoch once it joined the cluster; from then on every write checks that the
+    /// lease still holds (fencing).
+    let epoch = Mutex<Int64?>(nil)
+    /// Ends the listening tasks of ``changes()`` at shutdown.
+    let listeners = Mutex<[Task<Void, Never>]>([])
     private let runner: Task<Void, Never>
-    private let logger: Logger
+    let logger: Logger
+    let options: Options
 
     /// Starts the pool's task; ``open(_:options:logger:)`` waits for `started` before using it.
-    private init(url: PostgresURL, client: PostgresClient, logger: Logger, started: AsyncStream<Void>.Continuation) {
+    private init(
+        url: PostgresURL, options: Options, client: PostgresClient, logger: Logger,
+        started: AsyncStream<Void>.Continuation
+    ) {
         self.url = url
+        self.options = options
+        self.nodeID = options.nodeID
+        self.leaseMilliseconds = options.leaseMilliseconds
         self.client = client
         self.logger = logger
         // Detached: the pool belongs to the store, not to the task (or service) that opened it,
@@ -102,7 +122,7 @@ public final class PostgresStore: LobbyStore {
         }
         let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
         let (started, signal) = AsyncStream<Void>.makeStream()
-        let store = PostgresStore(url: url, client: client, logger: logger, started: signal)
+        let store = PostgresStore(url: url, options: options, client: client, logger: logger, started: signal)
         // The pool warns when used before its task has called `run()`: the task signals just before.
         for await _ in started {}
         return store
@@ -111,6 +131,10 @@ public final class PostgresStore: LobbyStore {
     /// Stops the pool and closes its connections; calls after this fail. Waits until the
     /// pool has finished.
     public func shutdown() async {
+        for listener in listeners.withLock({ $0 }) {
+            listener.cancel()
+            await listener.value
+        }
         runner.cancel()
         await runner.value
     }
@@ -120,24 +144,24 @@ public final class PostgresStore: LobbyStore {
     public func apply(_ batch: [StoreWrite]) async throws -> [ChatMessage] {
         guard !batch.isEmpty else { return [] }
         try StoreWrite.validate(batch)
-        let (sessionWrites, messages) = Self.plan(batch)
-        // Messages and sessions are separate tables, so the order between the two kinds does
-        // not matter; within each kind it is kept. One statement alone needs no transaction.
-        return try await database("writing a batch") { [client, logger] in
-            if sessionWrites.isEmpty {
-                return try await client.withConnection { connection in
-                    try await Self.insert(messages, on: connection, logger: logger)
+        let steps = plan(batch)
+        let epoch = epoch.withLock { $0 }
+        // One transaction under the room lock: the log rows it appends take the next sequence
+        // numbers and commit before any other node's (see `appendingToRoomLog`).
+        return try await database("writing a batch") { [self] in
+            try await client.withTransaction(logger: logger) { connection in
+                try await lockRoom(on: connection, epoch: epoch)
+                var stored: [ChatMessage] = []
+                for step in steps {
+                    switch step {
+                    case .statement(let query):
+                        try await connection.query(query, logger: logger)
+                    case .messages(let messages):
+                        stored += try await insert(messages, on: connection)
+                    }
                 }
-            }
-            if messages.isEmpty, sessionWrites.count == 1 {
-                try await client.query(sessionWrites[0], logger: logger)
-                return []
-            }
-            return try await client.withTransaction(logger: logger) { connection in
-                for query in sessionWrites {
-                    try await connection.query(query, logger: logger)
-                }
-                return try await Self.insert(messages, on: connection, logger: logger)
+                try await notifyRoom(on: connection)
+                return stored
             }
         }
     }
@@ -159,20 +183,29 @@ public final class PostgresStore: LobbyStore {
         }
     }
 
+    /// Closes this node's open rows (its sessions from a run that crashed); other nodes'
+    /// sessions are theirs, or ``reapLostNodes(at:)``'s.
     public func closeOpenSessions(reason: LeaveReason, at time: Timestamp) async throws -> Int {
         try StoreWrite.validate(endReason: reason)
-        return try await database("closing open sessions") { [client, logger] in
-            let rows = try await client.query(
-                """
-                WITH closed AS (
-                    UPDATE sessions SET ended_at = \(time.millisecondsSince1970), reason = \(reason.rawValue)
-                    WHERE ended_at IS NULL
-                    RETURNING 1
-                )
-                SELECT count(*) FROM closed
-                """, logger: logger
-            ).collect()
-            return Int(try rows.first?.decode(Int64.self) ?? 0)
+        let epoch = epoch.withLock { $0 }
+        return try await database("closing open sessions") { [self] in
+            try await client.withTransaction(logger: logger) { connection in
+                try await lockRoom(on: connection, epoch: epoch)
+                let rows = try await connection.query(
+                    """
+                    WITH closed AS (
+                        UPDATE sessions SET ended_at = \(time.millisecondsSince1970), reason = \(reason.rawValue)
+                        WHERE ended_at IS NULL AND node_id = \(nodeID)
+                        RETURNING \(unescaped: Self.closedColumns)
+                    ), logged AS (
+                        \(unescaped: Self.logEnds(from: "closed"))
+                    )
+                    SELECT count(*) FROM closed
+                    """, logger: logger
+                ).collect()
+                try await notifyRoom(on: connection)
+                return Int(try rows.first?.decode(Int64.self) ?? 0)
+            }
         }
     }
 
@@ -181,7 +214,8 @@ public final class PostgresStore: LobbyStore {
         return try await database("listing sessions") { [client, logger] in
             let rows = try await client.query(
                 """
-                SELECT session_id, user_name, connected_at, identified_at, ended_at, reason, remote_address, transport
+                SELECT session_id, user_name, connected_at, identified_at, ended_at, reason, remote_address, transport,
+                       node_id
                 FROM sessions \(unescaped: includeEnded ? "" : "WHERE ended_at IS NULL")
                 ORDER BY connected_at DESC, serial DESC
                 LIMIT \(limit)
@@ -199,22 +233,34 @@ public final class PostgresStore: LobbyStore {
         var at: Timestamp
     }
 
-    /// The statements of a batch's session writes and its messages, each in batch order.
-    private static func plan(_ batch: [StoreWrite]) -> ([PostgresQuery], [PendingMessage]) {
-        var sessionWrites: [PostgresQuery] = []
-        var messages: [PendingMessage] = []
-        for write in batch {
-            if case .message(let user, let text, let time) = write {
-                messages.append(PendingMessage(user: storable(user), text: storable(text), at: time))
-            } else if let query = query(for: write) {
-                sessionWrites.append(query)
-            }
-        }
-        return (sessionWrites, messages)
+    private enum Step {
+        case statement(PostgresQuery)
+        case messages([PendingMessage])
     }
 
-    /// The statement of one session write.
-    private static func query(for write: StoreWrite) -> PostgresQuery? {
+    /// The batch as statements in batch order (the room log follows it), consecutive messages
+    /// gathered into one insert.
+    private func plan(_ batch: [StoreWrite]) -> [Step] {
+        var steps: [Step] = []
+        for write in batch {
+            if case .message(let user, let text, let time) = write {
+                let message = PendingMessage(user: storable(user), text: storable(text), at: time)
+                if case .messages(let previous)? = steps.last {
+                    steps[steps.count - 1] = .messages(previous + [message])
+                } else {
+                    steps.append(.messages([message]))
+                }
+            } else if let query = query(for: write) {
+                steps.append(.statement(query))
+            }
+        }
+        return steps
+    }
+
+    /// The statement of one session write. Identities and ends of identified sessions go into
+    /// the room log in the same statement, only when a row actually changed: a session ended
+    /// twice, or reaped by another node first, is logged once.
+    private func query(for write: StoreWrite) -> PostgresQuery? {
         switch write {
         case .sessionStarted(let start):
             // A stale open row of the id is closed first; the INSERT reads the count of closed
@@ -225,35 +271,46 @@ public final class PostgresStore: LobbyStore {
                 WITH stale AS (
                     UPDATE sessions SET ended_at = \(time), reason = 'closed'
                     WHERE session_id = \(id) AND ended_at IS NULL
-                    RETURNING 1
+                    RETURNING \(unescaped: Self.closedColumns)
+                ), logged AS (
+                    \(unescaped: Self.logEnds(from: "stale"))
                 )
-                INSERT INTO sessions (session_id, connected_at, remote_address, transport)
-                SELECT \(id), \(time), \(start.remoteAddress.map(storable)), \(storable(start.transport))
+                INSERT INTO sessions (session_id, connected_at, remote_address, transport, node_id)
+                SELECT \(id), \(time), \(start.remoteAddress.map(storable)), \(storable(start.transport)), \(nodeID)
                 FROM (SELECT count(*) FROM stale) AS closed
                 """
         case .sessionIdentified(let id, let user, let time):
             return """
-                UPDATE sessions SET user_name = \(storable(user)), identified_at = \(time.millisecondsSince1970)
-                WHERE session_id = \(storable(id.rawValue)) AND ended_at IS NULL
+                WITH changed AS (
+                    UPDATE sessions SET user_name = \(storable(user)), identified_at = \(time.millisecondsSince1970)
+                    WHERE session_id = \(storable(id.rawValue)) AND ended_at IS NULL
+                    RETURNING session_id, user_name, identified_at
+                )
+                INSERT INTO room_log (seq, kind, session_id, user_name, at)
+                SELECT (SELECT coalesce(max(seq), 0) FROM room_log) + 1, 'identified', session_id, user_name, identified_at
+                FROM changed
                 """
         case .sessionEnded(let id, let reason, let time):
             return """
-                UPDATE sessions SET ended_at = \(time.millisecondsSince1970), reason = \(reason.rawValue)
-                WHERE session_id = \(storable(id.rawValue)) AND ended_at IS NULL
+                WITH closed AS (
+                    UPDATE sessions SET ended_at = \(time.millisecondsSince1970), reason = \(reason.rawValue)
+                    WHERE session_id = \(storable(id.rawValue)) AND ended_at IS NULL
+                    RETURNING \(unescaped: Self.closedColumns)
+                )
+                \(unescaped: Self.logEnds(from: "closed"))
                 """
         case .message:
             return nil
         }
     }
 
-    /// Inserts the messages with one statement and returns them with their ids, in order.
+    /// Inserts the messages with one statement, and their room log rows with a second, and
+    /// returns them with their ids, in order.
     ///
     /// The ids are drawn from the sequence first and handed out in ascending order by each
     /// message's position in the batch: a later message of the batch always gets a larger id,
     /// whatever order the database inserts the rows in.
-    private static func insert(
-        _ messages: [PendingMessage], on connection: PostgresConnection, logger: Logger
-    ) async throws -> [ChatMessage] {
+    private func insert(_ messages: [PendingMessage], on connection: PostgresConnection) async throws -> [ChatMessage] {
         guard !messages.isEmpty else { return [] }
         let rows = try await connection.query(
             """
@@ -274,14 +331,21 @@ public final class PostgresStore: LobbyStore {
         guard ids.count == messages.count else {
             throw PostgresStoreError.missingIds(expected: messages.count, got: ids.count)
         }
+        try await connection.query(
+            """
+            INSERT INTO room_log (seq, kind, user_name, message_id, at)
+            SELECT (SELECT coalesce(max(seq), 0) FROM room_log) + row_number() OVER (ORDER BY id), 'message',
+                   user_name, id, at
+            FROM messages WHERE id = ANY(\(ids)::bigint[])
+            """, logger: logger)
         return zip(ids, messages).map { id, message in
             ChatMessage(id: id, user: message.user, text: message.text, at: message.at)
         }
     }
 
     private static func sessionRecord(_ row: PostgresRow) throws -> SessionRecord {
-        let (id, user, connectedAt, identifiedAt, endedAt, reason, remoteAddress, transport) = try row.decode(
-            (String, String?, Int64, Int64?, Int64?, String?, String?, String).self)
+        let (id, user, connectedAt, identifiedAt, endedAt, reason, remoteAddress, transport, node) = try row.decode(
+            (String, String?, Int64, Int64?, Int64?, String?, String?, String, String).self)
         return SessionRecord(
             id: id, user: user, connectedAt: Timestamp(millisecondsSince1970: connectedAt),
             identifiedAt: identifiedAt.map(Timestamp.init(millisecondsSince1970:)),
@@ -289,12 +353,12 @@ public final class PostgresStore: LobbyStore {
             // The CHECK constraint admits only known reasons; a reason written by a newer
             // version that this one does not know reads as "ended, reason unknown".
             reason: reason.flatMap(LeaveReason.init(rawValue:)),
-            remoteAddress: remoteAddress, transport: transport)
+            remoteAddress: remoteAddress, transport: transport, node: node)
     }
 
     /// Runs a database access, wrapping engine errors in ``StoreError`` so callers need not
     /// import PostgresNIO.
-    private func database<T>(_ operation: String, _ access: () async throws -> T) async throws -> T {
+    func database<T>(_ operation: String, _ access: () async throws -> T) async throws -> T {
         do {
             return try await access()
         } catch let error as StoreError {

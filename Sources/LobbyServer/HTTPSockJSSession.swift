@@ -72,7 +72,8 @@ final class HTTPSockJSSession: StompTransport {
         switch service.kind {
         case .lobby:
             if let stomp, !stomp.start(transportName: transport.rawValue, remoteAddress: remoteAddress) {
-                closeAfterOpening = (2010, "Another connection still open")
+                let status = stomp.refusal?.closeStatus ?? LobbyState.OpenRefusal.idInUse.closeStatus
+                closeAfterOpening = (status.code, status.reason)
             }
         case .close:
             closeAfterOpening = (3000, "Go away!")

@@ -29,7 +29,15 @@ final class Lobby: Sendable {
     /// A session whose identity is being stored: it gets its welcome, then `processed` runs.
     private struct IdentifyWaiter {
         let handle: any SessionHandle
+        /// Whether it subscribed to its reply queue, so a welcome is built for it.
+        let welcome: Bool
         let processed: (@Sendable () -> Void)?
+    }
+
+    /// A stored chat message whose SEND is handled once the room log has published it.
+    private struct ChatWaiter {
+        let messageID: Int64
+        let processed: @Sendable () -> Void
     }
 
     private struct Feed {
@@ -38,6 +46,10 @@ final class Lobby: Sendable {
         var waiting: [SessionID: [IdentifyWaiter]] = [:]
         /// Whether a timer for the end of the gathering window is scheduled.
         var gatherTimerScheduled = false
+        /// Shared log only: chat SENDs waiting for their message to be published, in id order.
+        var chatWaiters: [ChatWaiter] = []
+        /// Shared log only: the id of the newest message published.
+        var publishedMessageID: Int64 = 0
 
         mutating func takeWaiter(for session: SessionID) -> IdentifyWaiter? {
             guard var queue = waiting[session], !queue.isEmpty else { return nil }
@@ -50,22 +62,32 @@ final class Lobby: Sendable {
     private typealias ResolvedEffect = (effect: RoomFeed.Effect, waiter: IdentifyWaiter?)
 
     let broker = Broker()
+    /// Where the order of the room comes from (see ``RoomOrder``).
+    let order: RoomOrder
     private let sessions = Mutex(Sessions())
     private let feed: Mutex<Feed>
     private let writer: StoreWriter
     private let logger: Logger
 
-    /// - Parameter gatherMilliseconds: While presence changes keep coming, at most one presence
-    ///   message per this window (see ``RoomFeed``); 0 sends every transaction's changes at once.
+    /// - Parameters:
+    ///   - gatherMilliseconds: While presence changes keep coming, at most one presence
+    ///     message per this window (see ``RoomFeed``); 0 sends every transaction's changes at once.
+    ///   - order: ``RoomOrder/commits`` for one node; ``RoomOrder/sharedLog`` when the room
+    ///     log of a shared store is followed (``roomLogged(_:)``).
+    ///   - present: Sessions of other nodes already identified (the shared store's snapshot).
     init(
         writer: StoreWriter, history: [ChatMessage], historyLimit: Int, logger: Logger,
-        gatherMilliseconds: UInt64 = 10
+        gatherMilliseconds: UInt64 = 10, order: RoomOrder = .commits,
+        present: [(session: SessionID, user: UserName)] = []
     ) {
         self.writer = writer
         self.logger = logger
+        self.order = order
         self.feed = Mutex(
             Feed(
-                room: RoomFeed(history: history, historyLimit: historyLimit, gatherMilliseconds: gatherMilliseconds)))
+                room: RoomFeed(
+                    history: history, historyLimit: historyLimit, gatherMilliseconds: gatherMilliseconds,
+                    present: present)))
         writer.onBatchCompleted { [weak self] in self?.batchCompleted() }
     }
 
@@ -77,20 +99,31 @@ final class Lobby: Sendable {
     /// Registers a new connection. Returns false when a live session already has this id (SockJS:
     /// "Another connection still open") or the server is shutting down.
     func open(_ session: any SessionHandle, transport: String, remoteAddress: String?) -> Bool {
-        let accepted = sessions.withLock { sessions in
+        admit(session, transport: transport, remoteAddress: remoteAddress) == nil
+    }
+
+    /// ``open(_:transport:remoteAddress:)``, saying why a session was refused (nil: admitted).
+    func admit(
+        _ session: any SessionHandle, transport: String, remoteAddress: String?
+    ) -> LobbyState.OpenRefusal? {
+        let refusal = sessions.withLock { sessions -> LobbyState.OpenRefusal? in
             let opened = sessions.state.sessionOpened(
                 session.id, transport: transport, remoteAddress: remoteAddress, at: .now())
-            guard case .success(let effect) = opened else { return false }
-            sessions.handles[session.id] = session
-            // Under the lock, so the row's start is always written before its end.
-            perform(effect)
-            return true
+            switch opened {
+            case .failure(let refusal):
+                return refusal
+            case .success(let effect):
+                sessions.handles[session.id] = session
+                // Under the lock, so the row's start is always written before its end.
+                perform(effect)
+                return nil
+            }
         }
-        guard accepted else { return false }
+        if let refusal { return refusal }
         logger.info(
             "session started",
             metadata: ["session": "\(session.id)", "transport": "\(transport)", "remote": "\(remoteAddress ?? "-")"])
-        return true
+        return nil
     }
 
     /// Ends a session for `reason`. Whatever races (a DISCONNECT, the socket closing, a timer),
@@ -110,6 +143,9 @@ final class Lobby: Sendable {
             return .some(user)
         }
         guard let ended else { return false }
+        if order == .sharedLog {
+            dropWaiters(of: [id])
+        }
         logger.info(
             "session ended",
             metadata: ["session": "\(id)", "user": "\(ended?.rawValue ?? "-")", "reason": "\(reason.rawValue)"])
@@ -124,6 +160,29 @@ final class Lobby: Sendable {
         for handle in handles where end(handle.id, reason: .shutdown) {
             handle.terminate(reason: .shutdown)
         }
+    }
+
+    /// This node is fenced (see ``LobbyState/fenced()``): every session is closed with
+    /// `node-lost`, nothing is written or announced; a surviving node records the ends and the
+    /// room log brings their leaves here too.
+    func fence() {
+        let handles = sessions.withLock { sessions -> [any SessionHandle] in
+            sessions.state.fenced().compactMap { id in
+                guard let handle = sessions.handles.removeValue(forKey: id) else { return nil }
+                broker.removeAll(of: handle)
+                return handle
+            }
+        }
+        dropWaiters(of: handles.map(\.id))
+        logger.warning("fenced: closing every session of this node", metadata: ["sessions": "\(handles.count)"])
+        for handle in handles {
+            handle.terminate(reason: .nodeLost)
+        }
+    }
+
+    /// The node rejoined its cluster after ``fence()``: sessions are accepted again.
+    func rejoined() {
+        sessions.withLock { $0.state.rejoined() }
     }
 
     var liveSessionCount: Int { sessions.withLock { $0.state.liveSessionCount } }
@@ -171,10 +230,10 @@ final class Lobby: Sendable {
             processed?()
             return
         }
-        let waiter = IdentifyWaiter(handle: session, processed: processed)
         let identified = sessions.withLock { sessions in
             // Only a session that can receive it gets a welcome built for it.
             let welcome = broker.hasSubscription(session, to: Destination.reply)
+            let waiter = IdentifyWaiter(handle: session, welcome: welcome, processed: processed)
             guard
                 let effect = sessions.state.identityReceived(session.id, as: user, welcome: welcome, at: .now())
             else { return false }
@@ -213,6 +272,10 @@ final class Lobby: Sendable {
         writer.enqueue(.message(user: user.rawValue, text: text, at: .now())) { [self] result in
             // The writer calls completions in enqueue order, so messages go out in id order.
             switch result {
+            case .success(let message?) where order == .sharedLog:
+                // The room log publishes it, on every node at once; the SEND is handled then.
+                awaitPublication(of: message.id, processed: processed ?? {})
+                return
             case .success(let message?):
                 committed(.messageStored(message), waiter: nil)
             case .success(nil):
@@ -237,6 +300,10 @@ final class Lobby: Sendable {
     /// Enqueues a state change's store write; its announcement follows the commit. Called with
     /// `sessions` held, so writes reach the store in the order the state changed.
     private func perform(_ effect: LobbyState.Effect, waiter: IdentifyWaiter? = nil) {
+        guard order == .commits else {
+            performShared(effect, waiter: waiter)
+            return
+        }
         let then = effect.then
         writer.enqueue(effect.write) { [self] result in
             if case .failure(let error) = result {
@@ -261,18 +328,121 @@ final class Lobby: Sendable {
     /// The writer finished a transaction and ran its completions: what is pending goes out, now
     /// or when the gathering window ends.
     private func batchCompleted() {
-        let holdUntil = feed.withLock { feed -> UInt64? in
-            let (effects, holdUntil) = feed.room.batchCommitted(now: Self.now())
-            carryOut(Self.resolve(effects, in: &feed))
-            guard let holdUntil, !feed.gatherTimerScheduled else { return nil }
-            feed.gatherTimerScheduled = true
-            return holdUntil
-        }
+        scheduleGatherTimer(until: feed.withLock { feed in stepAfterBatch(&feed) })
+    }
+
+    /// What is pending goes out now, or the window's end is returned when a timer must be set.
+    private func stepAfterBatch(_ feed: inout Feed) -> UInt64? {
+        let (effects, holdUntil) = feed.room.batchCommitted(now: Self.now())
+        carryOut(Self.resolve(effects, in: &feed))
+        guard let holdUntil, !feed.gatherTimerScheduled else { return nil }
+        feed.gatherTimerScheduled = true
+        return holdUntil
+    }
+
+    private func scheduleGatherTimer(until holdUntil: UInt64?) {
         guard let holdUntil else { return }
         let delay = holdUntil > Self.now() ? holdUntil - Self.now() : 0
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { [weak self] in
             self?.gatherWindowEnded()
         }
+    }
+
+    // MARK: The shared room log
+
+    /// Entries of the shared store's room log, in sequence order, from the follower: every
+    /// node's identities, ends and messages, fed to the room as if committed here. Each batch
+    /// read from the log is one step (one presence message for what it changed).
+    func roomLogged(_ entries: [RoomLogEntry]) {
+        let holdUntil = feed.withLock { feed -> UInt64? in
+            for entry in entries {
+                let event: RoomEvent
+                switch entry.change {
+                case .identified(let id, let user, let time):
+                    // Names were validated before they were stored; one that is not valid
+                    // (written by hand) cannot be a member.
+                    guard let name = try? UserName(validating: user) else { continue }
+                    let welcome = feed.waiting[id]?.first?.welcome ?? false
+                    event = .identityStored(id, user: name, welcome: welcome, at: time)
+                case .ended(let id, let reason, let time):
+                    event = .endStored(id, reason: reason, at: time)
+                case .message(let message):
+                    event = .messageStored(message)
+                }
+                carryOut(Self.resolve(feed.room.committed(event, now: Self.now()), in: &feed))
+                if case .message(let message) = entry.change {
+                    feed.publishedMessageID = max(feed.publishedMessageID, message.id)
+                    let handled = feed.chatWaiters.prefix { $0.messageID <= feed.publishedMessageID }
+                    feed.chatWaiters.removeFirst(handled.count)
+                    for waiter in handled { waiter.processed() }
+                }
+            }
+            return stepAfterBatch(&feed)
+        }
+        scheduleGatherTimer(until: holdUntil)
+    }
+
+    /// A state change's store write when the room log announces it: a failed write is
+    /// answered here, since the log will never carry it.
+    private func performShared(_ effect: LobbyState.Effect, waiter: IdentifyWaiter?, attempt: Int = 1) {
+        if let waiter, case .identityStored(let id, _, _, _)? = effect.then {
+            feed.withLock { $0.waiting[id, default: []].append(waiter) }
+        }
+        writer.enqueue(effect.write) { [self] result in
+            guard case .failure(let error) = result else { return }
+            let fenced = (error as? StoreError)?.isFenced == true
+            switch effect.write {
+            case .sessionIdentified(let id, _, _):
+                logger.error("storing an identity failed", metadata: ["session": "\(id)", "error": "\(error)"])
+                if let waiter {
+                    feed.withLock { feed in
+                        if var queue = feed.waiting[id],
+                            let index = queue.lastIndex(where: { $0.handle === waiter.handle })
+                        {
+                            queue.remove(at: index)
+                            feed.waiting[id] = queue.isEmpty ? nil : queue
+                        }
+                    }
+                    replyError(
+                        waiter.handle, ErrorCode.storeUnavailable, "your identity could not be stored; try again")
+                    waiter.processed?()
+                }
+            case .sessionEnded(let id, _, _) where !fenced && attempt < Self.endWriteAttempts:
+                // An end that is not stored would leave a ghost on every node: try again while
+                // the database is away. Past the lease the node is fenced, and a survivor
+                // ends the session instead.
+                logger.warning(
+                    "storing a session end failed; retrying", metadata: ["session": "\(id)", "error": "\(error)"])
+                DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(1)) { [weak self] in
+                    self?.performShared(effect, waiter: nil, attempt: attempt + 1)
+                }
+            default:
+                logger.error("storing a session change failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    /// How often a session's end is tried while the shared store fails (once a second).
+    private static let endWriteAttempts = 120
+
+    /// Runs `processed` once the message with `id` has been published from the log (at once if
+    /// it already was: the log may be read before the writer's completion runs).
+    private func awaitPublication(of id: Int64, processed: @escaping @Sendable () -> Void) {
+        let now = feed.withLock { feed -> Bool in
+            if id <= feed.publishedMessageID { return true }
+            let index = feed.chatWaiters.firstIndex { $0.messageID > id } ?? feed.chatWaiters.endIndex
+            feed.chatWaiters.insert(ChatWaiter(messageID: id, processed: processed), at: index)
+            return false
+        }
+        if now { processed() }
+    }
+
+    /// Sessions that ended here stop waiting for their identities (the log may never bring them).
+    private func dropWaiters(of ids: [SessionID]) {
+        let dropped = feed.withLock { feed in
+            ids.flatMap { feed.waiting.removeValue(forKey: $0) ?? [] }
+        }
+        for waiter in dropped { waiter.processed?() }
     }
 
     private func gatherWindowEnded() {
@@ -335,4 +505,13 @@ enum JSONPayload {
         // Payload types are plain strings and numbers: encoding cannot fail.
         return (try? Array(encoder.encode(value))) ?? Array("{}".utf8)
     }
+}
+
+/// Where the lobby's one order of events comes from.
+enum RoomOrder: Sendable, Equatable {
+    /// One node: the order in which its store writer committed the changes.
+    case commits
+    /// Several nodes: the shared store's room log, followed by ``RoomLogFollower``; this
+    /// node's own changes are announced when the log brings them back, like every other node's.
+    case sharedLog
 }

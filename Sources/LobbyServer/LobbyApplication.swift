@@ -24,14 +24,24 @@ public final class LobbyApplication: Service, Sendable {
     private let logger: Logger
     /// Runs once the writer has drained: closes the store's connections (PostgreSQL).
     private let closeStore: @Sendable () async -> Void
+    /// Several nodes: what follows the room log and keeps the lease while the server runs.
+    private let cluster: Cluster?
+
+    /// The parts of a node that shares its lobby with others.
+    struct Cluster: Sendable {
+        let follower: RoomLogFollower
+        let lease: NodeLease
+    }
 
     /// The port actually bound (useful with `--port 0`).
     public var port: Int { serverChannel.localAddress?.port ?? configuration.port }
 
     init(
         configuration: ServerConfiguration, lobby: Lobby, writer: StoreWriter, group: MultiThreadedEventLoopGroup,
-        serverChannel: any Channel, logger: Logger, closeStore: @escaping @Sendable () async -> Void
+        serverChannel: any Channel, logger: Logger, closeStore: @escaping @Sendable () async -> Void,
+        cluster: Cluster? = nil
     ) {
+        self.cluster = cluster
         self.configuration = configuration
         self.lobby = lobby
         self.writer = writer
@@ -47,6 +57,9 @@ public final class LobbyApplication: Service, Sendable {
         fflush(nil)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.writer.run() }
+            let clusterTasks = self.cluster.map { cluster in
+                [Task { await cluster.follower.run() }, Task { await cluster.lease.run() }]
+            }
             await withGracefulShutdownHandler {
                 try? await self.serverChannel.closeFuture.get()
             } onGracefulShutdown: {
@@ -54,6 +67,11 @@ public final class LobbyApplication: Service, Sendable {
             }
             await self.stop()
             await group.waitForAll()
+            // After the writer drained, so the `shutdown` ends are stored while the lease holds.
+            for task in clusterTasks ?? [] {
+                task.cancel()
+                await task.value
+            }
         }
         await closeStore()
         try? await self.group.shutdownGracefully()
@@ -80,30 +98,60 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
         let store = try SQLiteStore(path: configuration.databasePath)
         return try await buildApplication(configuration: configuration, store: store, logger: logger)
     }
-    let store = try await PostgresStore.open(url: configuration.databasePath, logger: logger)
-    logger.info("store: PostgreSQL", metadata: ["database": "\(store.url)"])
+    var options = PostgresStore.Options()
+    options.nodeID = configuration.nodeID ?? defaultNodeID(port: configuration.port)
+    options.leaseMilliseconds = configuration.nodeLeaseMilliseconds
+    let store = try await PostgresStore.open(url: configuration.databasePath, options: options, logger: logger)
+    logger.info("store: PostgreSQL", metadata: ["database": "\(store.url)", "node": "\(store.nodeID)"])
     do {
         return try await buildApplication(
-            configuration: configuration, store: store, logger: logger, closeStore: { await store.shutdown() })
+            configuration: configuration, store: store, sharedRoom: store, logger: logger,
+            closeStore: { await store.shutdown() })
     } catch {
         await store.shutdown()
         throw error
     }
 }
 
-/// - Parameter closeStore: Runs when the application has stopped and the writer has drained.
+/// The default `--node-id`: the host name and the port, unique among nodes on one machine.
+func defaultNodeID(port: Int) -> String {
+    "\(ProcessInfo.processInfo.hostName):\(port)"
+}
+
+/// - Parameters:
+///   - sharedRoom: The store's shared parts when several nodes serve one lobby (PostgreSQL):
+///     the lobby then follows the room log and keeps a lease. Nil: one node, ordered by its
+///     own commits.
+///   - closeStore: Runs when the application has stopped and the writer has drained.
 public func buildApplication(
-    configuration: ServerConfiguration, store: any LobbyStore, logger: Logger,
-    closeStore: @escaping @Sendable () async -> Void = {}
+    configuration: ServerConfiguration, store: any LobbyStore, sharedRoom: (any SharedRoom)? = nil,
+    logger: Logger, closeStore: @escaping @Sendable () async -> Void = {}
 ) async throws -> LobbyApplication {
-    let closed = try await store.closeOpenSessions(reason: .restart, at: .now())
-    if closed > 0 {
-        logger.notice(
-            "closed sessions left open by an earlier run", metadata: ["count": "\(closed)", "reason": "restart"])
-    }
-    let history = try await store.recentMessages(limit: configuration.historyLimit)
     let writer = StoreWriter(store: store)
-    let lobby = Lobby(writer: writer, history: history, historyLimit: configuration.historyLimit, logger: logger)
+    let lobby: Lobby
+    var cluster: LobbyApplication.Cluster?
+    if let sharedRoom {
+        // This node's leftovers end with `restart`, lapsed nodes' with `node-lost`; then the
+        // room as the log has it, and the log from there on.
+        let closed = try await sharedRoom.joinCluster(at: .now(), leftoversReason: .restart)
+        logClosedLeftovers(closed, logger: logger)
+        _ = try await sharedRoom.reapLostNodes(at: .now())
+        let snapshot = try await sharedRoom.snapshot(historyLimit: configuration.historyLimit)
+        lobby = Lobby(
+            writer: writer, history: snapshot.history, historyLimit: configuration.historyLimit, logger: logger,
+            order: .sharedLog,
+            present: snapshot.sessions.compactMap { session, user in
+                (try? UserName(validating: user)).map { (session: session, user: $0) }
+            })
+        cluster = LobbyApplication.Cluster(
+            follower: RoomLogFollower(room: sharedRoom, lobby: lobby, after: snapshot.sequence, logger: logger),
+            lease: NodeLease(
+                room: sharedRoom, lobby: lobby, leaseMilliseconds: configuration.nodeLeaseMilliseconds, logger: logger))
+    } else {
+        logClosedLeftovers(try await store.closeOpenSessions(reason: .restart, at: .now()), logger: logger)
+        let history = try await store.recentMessages(limit: configuration.historyLimit)
+        lobby = Lobby(writer: writer, history: history, historyLimit: configuration.historyLimit, logger: logger)
+    }
     let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
     let services = SockJSService.services(for: configuration)
     let adminToken = AdminAccess.makeToken()
@@ -133,11 +181,16 @@ public func buildApplication(
             .write(forDatabase: adminAccessName(forDatabase: configuration.databasePath))
         return LobbyApplication(
             configuration: configuration, lobby: lobby, writer: writer, group: group, serverChannel: channel,
-            logger: logger, closeStore: closeStore)
+            logger: logger, closeStore: closeStore, cluster: cluster)
     } catch {
         try? await group.shutdownGracefully()
         throw error
     }
+}
+
+private func logClosedLeftovers(_ closed: Int, logger: Logger) {
+    guard closed > 0 else { return }
+    logger.notice("closed sessions left open by an earlier run", metadata: ["count": "\(closed)", "reason": "restart"])
 }
 
 /// The name the running server's admin access file goes under (`NAME.admin`, see

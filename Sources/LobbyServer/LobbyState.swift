@@ -33,17 +33,33 @@ struct LobbyState: Sendable {
         case idInUse
         /// The server is shutting down.
         case shuttingDown
+        /// The node is fenced and has not rejoined its cluster yet.
+        case fenced
+
+        /// The SockJS close frame that tells the client (code, reason).
+        var closeStatus: (code: Int, reason: String) {
+            switch self {
+            case .idInUse: (2010, "Another connection still open")
+            case .shuttingDown: (1001, "Server shutting down")
+            // WebSocket's "Try Again Later": the node is rejoining its cluster.
+            case .fenced: (1013, "Server node rejoining; try again")
+            }
+        }
     }
 
     /// The user of each live session; `nil` until it identified.
     private(set) var users: [SessionID: UserName?] = [:]
-    private(set) var isAcceptingSessions = true
+    private var isShuttingDown = false
+    /// Fenced and not yet back in the cluster: a session opened now could not be stored.
+    private(set) var isFenced = false
+    var isAcceptingSessions: Bool { !isShuttingDown && !isFenced }
 
     /// A new connection wants to join the lobby.
     mutating func sessionOpened(
         _ id: SessionID, transport: String, remoteAddress: String?, at time: Timestamp
     ) -> Result<Effect, OpenRefusal> {
-        guard isAcceptingSessions else { return .failure(.shuttingDown) }
+        guard !isShuttingDown else { return .failure(.shuttingDown) }
+        guard !isFenced else { return .failure(.fenced) }
         guard users[id] == nil else { return .failure(.idInUse) }
         users[id] = .some(nil)
         return .success(
@@ -76,8 +92,23 @@ struct LobbyState: Sendable {
     /// The server stops: no session is accepted any more. Returns the live sessions, which
     /// the owner ends with ``LeaveReason/shutdown``.
     mutating func shutdownBegan() -> [SessionID] {
-        isAcceptingSessions = false
+        isShuttingDown = true
         return users.keys.sorted()
+    }
+
+    /// This node was fenced (its lease in the shared store lapsed): every live session is over
+    /// here, and nothing is written, because a surviving node records and announces the ends.
+    /// New sessions are refused until ``rejoined()``. Returns the ended sessions.
+    mutating func fenced() -> [SessionID] {
+        isFenced = true
+        let ended = users.keys.sorted()
+        users = [:]
+        return ended
+    }
+
+    /// The node is back in its cluster (a new lease): sessions are accepted again.
+    mutating func rejoined() {
+        isFenced = false
     }
 
     /// The user a live session identified as.

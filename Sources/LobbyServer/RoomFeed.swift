@@ -64,10 +64,18 @@ struct RoomFeed: Sendable {
     /// How many times a member list was encoded: at most once per presence version.
     private(set) var memberListEncodings = 0
 
-    init(history: [ChatMessage], historyLimit: Int, gatherMilliseconds: UInt64 = 10) {
+    /// - Parameter present: Sessions already identified when the feed starts (another node's,
+    ///   read from the shared store's snapshot): members from the start, announced to nobody.
+    init(
+        history: [ChatMessage], historyLimit: Int, gatherMilliseconds: UInt64 = 10,
+        present: [(session: SessionID, user: UserName)] = []
+    ) {
         self.historyLimit = max(0, historyLimit)
         self.gatherMilliseconds = gatherMilliseconds
         self.history = Array(history.suffix(self.historyLimit))
+        for (session, user) in present {
+            _ = presence.track(session, as: user)
+        }
     }
 
     /// The members as the room has been told, sorted by name.

@@ -36,6 +36,10 @@ public struct ServerConfiguration: Sendable {
     /// Frames a session may have waiting (read and not handled, or stored and not answered)
     /// before the server stops reading from it until half of them are done.
     public var maxWaitingInboundFrames: Int = 256
+    /// This node's name when several share a PostgreSQL lobby; nil: host name and port.
+    public var nodeID: String?
+    /// How long a node's lease in the shared store lasts without renewal.
+    public var nodeLeaseMilliseconds: Int64 = 10_000
     /// Mount the SockJS protocol test services (`/echo`, `/close`, …).
     public var sockJSTestServices: Bool = false
     public var logLevel: Logger.Level = .info

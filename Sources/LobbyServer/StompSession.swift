@@ -104,9 +104,14 @@ final class StompSession {
         NIODeadline.now().uptimeNanoseconds / 1_000_000
     }
 
-    /// Joins the lobby. False: the id is taken by a live session, or the server is stopping.
+    /// Why ``start(transportName:remoteAddress:)`` was refused.
+    private(set) var refusal: LobbyState.OpenRefusal?
+
+    /// Joins the lobby. False: the id is taken by a live session, the server is stopping, or
+    /// the node is rejoining its cluster (``refusal`` says which).
     func start(transportName: String, remoteAddress: String?) -> Bool {
-        guard lobby.open(handle, transport: transportName, remoteAddress: remoteAddress) else {
+        refusal = lobby.admit(handle, transport: transportName, remoteAddress: remoteAddress)
+        guard refusal == nil else {
             isEnded = true
             return false
         }

@@ -66,7 +66,8 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
             // SockJS: a second receiver for a live session id is told so and closed.
             closing = true
             if framing == .sockJS {
-                writeText(SockJSFrame.close(code: 2010, reason: "Another connection still open").encoded)
+                let (code, reason) = session.refusal?.closeStatus ?? LobbyState.OpenRefusal.idInUse.closeStatus
+                writeText(SockJSFrame.close(code: code, reason: reason).encoded)
             }
             sendCloseAndShutdown(code: .goingAway)
             session.transportReleased()
@@ -274,6 +275,8 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
         case .slow: (4001, "Too slow: outbound queue overflowed")
         case .kicked: (4002, "Kicked by an operator")
         case .renamed: (1000, "Normal closure")
+        // A fenced node closing its clients: they reconnect, through the proxy, to a live node.
+        case .nodeLost: (1001, "Server node lost its lease")
         }
     }
 

@@ -46,6 +46,39 @@ extension SQLiteStore {
             // `lobby-server sessions` lists newest first.
             try db.execute(sql: "CREATE INDEX sessions_connected_at ON sessions (connected_at, serial)")
         }
+        migrator.registerMigration("v2: reason node-lost") { db in
+            // SQLite cannot change a CHECK constraint in place: the table is rebuilt with the
+            // new list (its rows, serials and indexes kept), inside the migration's transaction.
+            try db.execute(
+                sql: """
+                    CREATE TABLE sessions_v2 (
+                        serial INTEGER PRIMARY KEY AUTOINCREMENT,
+                        session_id TEXT NOT NULL,
+                        user_name TEXT,
+                        connected_at INTEGER NOT NULL,
+                        identified_at INTEGER,
+                        ended_at INTEGER,
+                        reason TEXT CHECK (reason IN (
+                            'quit', 'closed', 'timeout', 'slow', 'kicked', 'shutdown', 'restart', 'node-lost')),
+                        remote_address TEXT,
+                        transport TEXT NOT NULL,
+                        CHECK ((ended_at IS NULL) = (reason IS NULL)),
+                        CHECK ((user_name IS NULL) = (identified_at IS NULL))
+                    )
+                    """)
+            try db.execute(
+                sql: """
+                    INSERT INTO sessions_v2 (serial, session_id, user_name, connected_at, identified_at, ended_at,
+                                             reason, remote_address, transport)
+                    SELECT serial, session_id, user_name, connected_at, identified_at, ended_at,
+                           reason, remote_address, transport
+                    FROM sessions
+                    """)
+            try db.execute(sql: "DROP TABLE sessions")
+            try db.execute(sql: "ALTER TABLE sessions_v2 RENAME TO sessions")
+            try db.execute(sql: "CREATE UNIQUE INDEX sessions_open_id ON sessions (session_id) WHERE ended_at IS NULL")
+            try db.execute(sql: "CREATE INDEX sessions_connected_at ON sessions (connected_at, serial)")
+        }
         return migrator
     }
 }

@@ -17,10 +17,13 @@ public struct SessionRecord: Sendable, Equatable, Codable {
     public var reason: LeaveReason?
     public var remoteAddress: String?
     public var transport: String
+    /// The server node that holds (or held) the session, when several share the store.
+    public var node: String?
 
     public init(
         id: String, user: String? = nil, connectedAt: Timestamp, identifiedAt: Timestamp? = nil,
-        endedAt: Timestamp? = nil, reason: LeaveReason? = nil, remoteAddress: String? = nil, transport: String
+        endedAt: Timestamp? = nil, reason: LeaveReason? = nil, remoteAddress: String? = nil, transport: String,
+        node: String? = nil
     ) {
         self.id = id
         self.user = user
@@ -30,6 +33,7 @@ public struct SessionRecord: Sendable, Equatable, Codable {
         self.reason = reason
         self.remoteAddress = remoteAddress
         self.transport = transport
+        self.node = node
     }
 
     /// Whether the session is still connected (as far as the store knows).

@@ -12,6 +12,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case database(operation: String)
         case writerFinished
         case missingResult
+        case fenced(node: String)
     }
 
     let kind: Kind
@@ -23,6 +24,15 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         self.underlying = underlying
     }
 
+    /// This node's lease lapsed: the shared store refuses its writes (see ``SharedRoom``).
+    public static func fenced(node: String) -> StoreError { StoreError(.fenced(node: node)) }
+
+    /// Whether the store refused the write because this node is fenced.
+    public var isFenced: Bool {
+        if case .fenced = kind { return true }
+        return false
+    }
+
     public var description: String {
         let summary =
             switch kind {
@@ -31,6 +41,7 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
             case .database(let operation): "database error while \(operation)"
             case .writerFinished: "the store writer is finished and accepts no more writes"
             case .missingResult: "the store returned fewer messages than the batch wrote"
+            case .fenced(let node): "node \(node) is fenced: its lease lapsed or a newer run took its id"
             }
         guard let underlying else { return summary }
         return "\(summary): \(underlying)"

@@ -31,6 +31,17 @@ struct Serve: AsyncParsableCommand {
     var database = "lobby.sqlite"
 
     @Option(
+        name: .customLong("node-id"),
+        help: "This node's name when several share a PostgreSQL lobby (default: host name and port).")
+    var nodeID: String?
+
+    @Option(
+        name: .customLong("node-lease-ms"),
+        help: "PostgreSQL lobby: how long this node's lease lasts without renewal; then another node ends its sessions."
+    )
+    var nodeLeaseMilliseconds: Int64 = 10_000
+
+    @Option(
         name: .customLong("heartbeat-ms"),
         help: "STOMP heart-beat offer and WebSocket ping interval in ms; a peer silent for twice this is dead.")
     var heartbeatMilliseconds = 10_000
@@ -75,6 +86,10 @@ struct Serve: AsyncParsableCommand {
         guard chatRate > 0, chatBurst >= 1 else {
             throw ValidationError("--chat-rate must be > 0 and --chat-burst ≥ 1")
         }
+        guard nodeLeaseMilliseconds >= 200 else { throw ValidationError("--node-lease-ms must be ≥ 200") }
+        if let nodeID, nodeID.isEmpty || nodeID.count > 200 {
+            throw ValidationError("--node-id must be 1…200 characters")
+        }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         try validateDatabaseOption(database)
     }
@@ -93,6 +108,8 @@ struct Serve: AsyncParsableCommand {
         configuration.prefix = prefix
         configuration.databasePath = database
         configuration.heartbeatMilliseconds = heartbeatMilliseconds
+        configuration.nodeID = nodeID
+        configuration.nodeLeaseMilliseconds = nodeLeaseMilliseconds
         configuration.historyLimit = history
         configuration.maxFrameBytes = maxFrameBytes
         configuration.maxQueuedBytes = maxQueuedBytes

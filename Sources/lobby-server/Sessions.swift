@@ -64,12 +64,17 @@ extension Sessions {
 /// Fixed-width text table of session rows.
 enum SessionTable {
     static func render(_ records: [SessionRecord]) -> String {
-        let header = ["SESSION", "USER", "TRANSPORT", "REMOTE", "CONNECTED", "ENDED", "REASON"]
+        // A NODE column only when several nodes share the store (PostgreSQL).
+        let showsNode = records.contains { $0.node != nil }
+        let header =
+            ["SESSION", "USER"] + (showsNode ? ["NODE"] : [])
+            + ["TRANSPORT", "REMOTE", "CONNECTED", "ENDED", "REASON"]
         let rows = records.map { record in
-            [
-                record.id, record.user ?? "-", record.transport, record.remoteAddress ?? "-",
-                record.connectedAt.iso8601, record.endedAt?.iso8601 ?? "-", record.reason?.rawValue ?? "open",
-            ]
+            [record.id, record.user ?? "-"] + (showsNode ? [record.node ?? "-"] : [])
+                + [
+                    record.transport, record.remoteAddress ?? "-", record.connectedAt.iso8601,
+                    record.endedAt?.iso8601 ?? "-", record.reason?.rawValue ?? "open",
+                ]
         }
         guard !rows.isEmpty else { return "no sessions" }
         let widths = header.indices.map { column in

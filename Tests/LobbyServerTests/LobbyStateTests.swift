@@ -73,4 +73,19 @@ import Testing
         #expect(state.sessionEnded("a", reason: .shutdown, at: time) != nil)
         #expect(state.sessionEnded("a", reason: .shutdown, at: time) == nil)
     }
+
+    @Test func aFencedNodeEndsEverySessionAndRefusesNewOnesUntilItRejoins() {
+        var state = LobbyState()
+        _ = state.sessionOpened("a", transport: "websocket", remoteAddress: nil, at: time)
+        _ = state.identityReceived("a", as: try! UserName(validating: "alice"), welcome: true, at: time)
+        _ = state.sessionOpened("b", transport: "websocket", remoteAddress: nil, at: time)
+        #expect(state.fenced() == ["a", "b"])
+        #expect(state.liveSessionCount == 0)
+        #expect(state.user(of: "a") == nil)
+        // A survivor records the ends: here they are already over, and end nothing more.
+        #expect(state.sessionEnded("a", reason: .closed, at: time) == nil)
+        #expect(state.sessionOpened("c", transport: "websocket", remoteAddress: nil, at: time) == .failure(.fenced))
+        state.rejoined()
+        #expect((try? state.sessionOpened("c", transport: "websocket", remoteAddress: nil, at: time).get()) != nil)
+    }
 }

@@ -227,4 +227,21 @@ extension RoomFeed {
         #expect(effects.last == .publishChat(message))
         #expect(feed.gatherWindowEnded(now: 1_012).isEmpty)
     }
+
+    @Test func sessionsPresentAtTheStartAreMembersAnnouncedToNobody() {
+        // A node joining a cluster starts from the shared store's snapshot.
+        var feed = RoomFeed(
+            history: [], historyLimit: 10, gatherMilliseconds: 0,
+            present: [(session: "x1", user: name("bob")), (session: "x2", user: name("bob"))])
+        #expect(feed.members == [Member(user: "bob", sessions: 2)])
+        #expect(feed.batchCommitted().isEmpty)
+        _ = feed.committed(.endStored("x1", reason: .nodeLost, at: at(1)))
+        #expect(feed.batchCommitted().isEmpty, "bob still has a session")
+        _ = feed.committed(.endStored("x2", reason: .nodeLost, at: at(2)))
+        guard case .publishPresence(let events, _)? = feed.batchCommitted().first else {
+            Issue.record("no leave")
+            return
+        }
+        #expect(events == [.leave("bob", reason: .nodeLost, sessions: 0, at: at(2))])
+    }
 }

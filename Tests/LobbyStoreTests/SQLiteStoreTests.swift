@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import LobbyCore
 import Testing
 
@@ -34,13 +35,46 @@ struct SQLiteStoreTests {
         try await withDatabasePath { path in
             let first = try SQLiteStore(path: path)
             let migrations = try await first.appliedMigrations()
-            #expect(migrations == ["v1: messages and sessions"])
+            #expect(migrations == ["v1: messages and sessions", "v2: reason node-lost"])
             _ = try await first.apply([message("kept")])
             for _ in 0..<3 {
                 let again = try SQLiteStore(path: path)
                 #expect(try await again.appliedMigrations() == migrations)
                 #expect(try await again.recentMessages(limit: 10).map(\.text) == ["kept"])
             }
+        }
+    }
+
+    @Test func aVersion1FileKeepsItsRowsAndAcceptsNodeLostAfterMigrating() async throws {
+        try await withDatabasePath { path in
+            // A file as the first release left it: only v1, one ended and one open session.
+            do {
+                let v1 = try DatabaseQueue(path: path)
+                try SQLiteStore.migrator.migrate(v1, upTo: "v1: messages and sessions")
+                try await v1.write { db in
+                    try db.execute(
+                        sql: """
+                            INSERT INTO sessions (session_id, user_name, connected_at, identified_at, ended_at,
+                                                  reason, transport)
+                            VALUES ('old', 'alice', 1, 2, 3, 'quit', 'websocket'),
+                                   ('open', 'bob', 4, 5, NULL, NULL, 'websocket')
+                            """)
+                    #expect(throws: (any Error).self) {
+                        try db.execute(
+                            sql: "UPDATE sessions SET ended_at = 6, reason = 'node-lost' WHERE session_id = 'open'")
+                    }
+                }
+            }
+            let store = try SQLiteStore(path: path)
+            #expect(try await store.appliedMigrations().last == "v2: reason node-lost")
+            let all = try await store.sessions(includeEnded: true, limit: 10)
+            #expect(all.map(\.id) == ["open", "old"])
+            #expect(all.map(\.reason) == [nil, .quit])
+            _ = try await store.apply([.sessionEnded("open", reason: .nodeLost, at: at(7))])
+            #expect(try await store.sessions(includeEnded: true, limit: 10).map(\.reason) == [.nodeLost, .quit])
+            // The unique index on open ids came back with the table.
+            _ = try await store.apply([start("again", at: 8)])
+            #expect(try await store.sessions(includeEnded: false, limit: 10).map(\.id) == ["again"])
         }
     }
 

@@ -33,6 +33,7 @@
     kicked: "kicked",
     shutdown: "server shutdown",
     restart: "server restart",
+    "node-lost": "server node lost",
     renamed: "changed name",
   };
 
