@@ -8,10 +8,10 @@ BUILD_DIR    ?= .build
 VENV         ?= .venv
 PORT         ?= 8080
 DATABASE     ?= lobby.sqlite
-APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps node-sockjs-client postgresql
+APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps node-sockjs-client postgresql nginx
 PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0
 
-.PHONY: all build build-tests test lint format ci run client bench bench-compare screenshot clean deps deps-apt deps-py deps-browser
+.PHONY: all build build-tests test lint format ci run cluster client bench bench-compare screenshot clean deps deps-apt deps-py deps-browser
 
 all: build
 
@@ -65,6 +65,10 @@ run: build
 	@echo "Open the terminal client in another terminal with: make client"
 	@echo "or the browser client at http://127.0.0.1:$(PORT)/"
 	$(BUILD_DIR)/debug/lobby-server --port $(PORT) --database $(DATABASE)
+
+## cluster: a private PostgreSQL, two lobby-server nodes and nginx on 127.0.0.1:$(PORT) in front; `make client` joins it.
+cluster: deps-apt build
+	BUILD_DIR=$(BUILD_DIR) CLUSTER_PORT=$(PORT) scripts/cluster.sh 2
 
 client: build
 	$(BUILD_DIR)/debug/lobby --server http://127.0.0.1:$(PORT)/connection
