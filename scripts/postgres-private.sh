@@ -5,6 +5,7 @@
 #   scripts/postgres-private.sh start DIR [PORT [DBNAME]]   # initdb in DIR/data, start, create DBNAME (lobby);
 #                                                          # prints the URL on stdout (PORT 0 or absent: a free one)
 #   scripts/postgres-private.sh stop DIR                    # stops the server started in DIR, by its PID (fast)
+#   scripts/postgres-private.sh restart DIR                 # starts a stopped DIR again: same port, same data
 #   scripts/postgres-private.sh run [--] COMMAND [ARGS…]    # start in a temp dir, run COMMAND with
 #                                                          # LOBBY_TEST_POSTGRES_URL set, stop and remove, even
 #                                                          # when COMMAND fails; exits with COMMAND's status
@@ -16,7 +17,7 @@
 set -euo pipefail
 
 usage() {
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//' >&2
+    sed -n '2,11p' "$0" | sed 's/^# \{0,1\}//' >&2
     exit 2
 }
 
@@ -121,6 +122,19 @@ cmd_stop() {
     echo "postgres-private: stopped (pid $pid)" >&2
 }
 
+cmd_restart() {
+    [ $# -eq 1 ] || usage
+    DIR=$(cd "$1" 2>/dev/null && pwd) || die "no directory $1"
+    [ -s "$DIR/data/PG_VERSION" ] || die "no server was started in $DIR"
+    [ ! -e "$DIR/data/postmaster.pid" ] || die "a server already runs in $DIR"
+    if ! as_server_user "$(find_bindir)/pg_ctl" --pgdata="$DIR/data" --log="$DIR/postgres.log" --wait --timeout=60 \
+        start >/dev/null; then
+        tail -n 20 "$DIR/postgres.log" >&2 || true
+        die "the server did not start again; log: $DIR/postgres.log"
+    fi
+    echo "postgres-private: started again (pid $(head -n 1 "$DIR/data/postmaster.pid"))" >&2
+}
+
 cmd_run() {
     [ "${1:-}" != "--" ] || shift
     [ $# -ge 1 ] || usage
@@ -141,6 +155,7 @@ shift
 case "$command" in
 start) cmd_start "$@" ;;
 stop) cmd_stop "$@" ;;
+restart) cmd_restart "$@" ;;
 run) cmd_run "$@" ;;
 *) usage ;;
 esac

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import signal
 import string
 import subprocess
@@ -17,7 +18,8 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from lobbytest import LobbyServer, identified_client, is_chat, is_join, is_leave, wait_until
+from lobbytest import (REPLY, REPO_ROOT, LobbyServer, identified_client, is_chat, is_error, is_join, is_leave,
+                       wait_until)
 
 BASE_URL = os.environ.get("LOBBY_TEST_POSTGRES_URL", "")
 LEASE_MS = 1500
@@ -226,3 +228,70 @@ def test_a_lost_listening_connection_catches_up(nodes, clients, database):
     alice.drain(1.5)
     assert chat_ids(alice, texts) == stored()
     assert len(set(chat_ids(alice, texts))) == len(chat_ids(alice, texts))
+
+
+@pytest.fixture
+def private_postgres(tmp_path_factory):
+    """A PostgreSQL of this test's own (under /tmp, where its server user can reach it), which
+    the test may stop and start again; stopped and removed after."""
+    import tempfile
+    directory = tempfile.mkdtemp(prefix="lobby-outage-", dir="/tmp")
+    script = str(REPO_ROOT / "scripts" / "postgres-private.sh")
+    url = subprocess.run([script, "start", directory], capture_output=True, text=True, timeout=120,
+                         check=True).stdout.strip()
+
+    def stop():
+        subprocess.run([script, "stop", directory], capture_output=True, timeout=60, check=True)
+
+    def restart():
+        subprocess.run([script, "restart", directory], capture_output=True, timeout=120, check=True)
+
+    yield url, stop, restart
+    subprocess.run([script, "stop", directory], capture_output=True, timeout=60)
+    shutil.rmtree(directory, ignore_errors=True)
+
+
+def test_a_database_outage_refuses_chat_then_the_lobby_works_again(tmp_path, private_postgres):
+    url, stop_database, restart_database = private_postgres
+    servers = []
+    opened = []
+    try:
+        for node_id in ("a", "b"):
+            workdir = tmp_path / node_id
+            workdir.mkdir()
+            # A lease longer than the outage: the nodes keep their clients throughout.
+            servers.append(LobbyServer(workdir, args=["--node-id", node_id, "--node-lease-ms", "60000",
+                                                      "--heartbeat-ms", "0"], database=url).start())
+        alice = identified_client(servers[0], "alice")
+        bob = identified_client(servers[1], "bob")
+        opened += [alice, bob]
+        alice.chat("before")
+        bob.wait_for(is_chat("before"))
+
+        stop_database()
+        alice.chat("during")
+        error = alice.wait_for(is_error("store-unavailable"), timeout=30, destination=REPLY)
+        assert "could not be stored" in error["message"]
+
+        restart_database()
+
+        def delivered():
+            alice.chat("after", receipt="after")
+            try:
+                return bob.wait_for(is_chat("after"), timeout=2)
+            except TimeoutError:
+                return None
+
+        wait_until(delivered, timeout=60, interval=0.5, what="chat to work again after the database came back")
+        bob.drain(1.5)
+        texts = [m["text"] for m in bob.messages(lambda body: body.get("type") == "message")]
+        assert "during" not in texts
+        assert texts.count("before") == 1
+        ids = [m["id"] for m in bob.messages(lambda body: body.get("type") == "message")]
+        assert ids == sorted(set(ids)), "no message twice, in order"
+        assert alice.transport_done.is_set() is False and bob.transport_done.is_set() is False
+    finally:
+        for client in opened:
+            client.close_abruptly()
+        for server in servers:
+            server.stop_quietly()

@@ -28,6 +28,10 @@ public final class PostgresStore: LobbyStore {
         /// How long a connection attempt may take; also how long the pool keeps trying before
         /// queries fail fast while the database is unreachable.
         public var connectTimeout: Duration = .seconds(10)
+        /// How long one store access (a batch, a read) may take, waiting for a connection
+        /// included, before it fails: while the database is unreachable, writes are refused
+        /// within this time rather than queued for ever.
+        public var operationTimeout: Duration = .seconds(5)
         /// Whether opening creates and migrates the schema (the server) or only checks that it
         /// is there and current (`lobby-server sessions`, which must not create tables).
         public var migratesSchema = true
@@ -120,7 +124,11 @@ public final class PostgresStore: LobbyStore {
         } catch {
             throw StoreError.cannotOpen(url.description, underlying: PostgresFailure(error))
         }
-        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: logger)
+        // The pool logs every failed connection attempt at info, several a second while the
+        // database is away; the store's own errors say it once.
+        var poolLogger = logger
+        poolLogger.logLevel = max(logger.logLevel, .warning)
+        let client = PostgresClient(configuration: clientConfiguration, backgroundLogger: poolLogger)
         let (started, signal) = AsyncStream<Void>.makeStream()
         let store = PostgresStore(url: url, options: options, client: client, logger: logger, started: signal)
         // The pool warns when used before its task has called `run()`: the task signals just before.
@@ -358,9 +366,29 @@ public final class PostgresStore: LobbyStore {
 
     /// Runs a database access, wrapping engine errors in ``StoreError`` so callers need not
     /// import PostgresNIO.
-    func database<T>(_ operation: String, _ access: () async throws -> T) async throws -> T {
+    ///
+    /// The pool waits for a connection as long as the database is unreachable; an access that
+    /// has not finished within ``Options/operationTimeout`` fails, so a chat message gets its
+    /// `store-unavailable` answer instead of hanging. (A statement already sent may still
+    /// commit after that answer: the error says "could not be stored" only as far as this
+    /// node knows; the room log is what everyone, the sender included, then sees.)
+    func database<T: Sendable>(
+        _ operation: String, _ access: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let timeout = options.operationTimeout
         do {
-            return try await access()
+            return try await withThrowingTaskGroup(of: T?.self) { group in
+                group.addTask { try await access() }
+                group.addTask {
+                    try await Task.sleep(for: timeout)
+                    return nil
+                }
+                defer { group.cancelAll() }
+                guard let first = try await group.next(), let value = first else {
+                    throw PostgresStoreError.timedOut(after: timeout)
+                }
+                return value
+            }
         } catch let error as StoreError {
             throw error
         } catch {
@@ -379,10 +407,12 @@ private func storable(_ text: String) -> String {
 /// A failure of the PostgreSQL store itself rather than of the server.
 enum PostgresStoreError: Error, CustomStringConvertible {
     case missingIds(expected: Int, got: Int)
+    case timedOut(after: Duration)
 
     var description: String {
         switch self {
         case .missingIds(let expected, let got): "the database returned \(got) message ids for \(expected) messages"
+        case .timedOut(let limit): "no answer from the database within \(limit)"
         }
     }
 }

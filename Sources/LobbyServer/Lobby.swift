@@ -50,6 +50,9 @@ final class Lobby: Sendable {
         var chatWaiters: [ChatWaiter] = []
         /// Shared log only: the id of the newest message published.
         var publishedMessageID: Int64 = 0
+        /// Shared log only: the sequence number of the last entry taken in; an entry handed
+        /// over again is ignored.
+        var loggedThrough: Int64 = 0
 
         mutating func takeWaiter(for session: SessionID) -> IdentifyWaiter? {
             guard var queue = waiting[session], !queue.isEmpty else { return nil }
@@ -355,7 +358,8 @@ final class Lobby: Sendable {
     /// read from the log is one step (one presence message for what it changed).
     func roomLogged(_ entries: [RoomLogEntry]) {
         let holdUntil = feed.withLock { feed -> UInt64? in
-            for entry in entries {
+            for entry in entries where entry.sequence > feed.loggedThrough {
+                feed.loggedThrough = entry.sequence
                 let event: RoomEvent
                 switch entry.change {
                 case .identified(let id, let user, let time):

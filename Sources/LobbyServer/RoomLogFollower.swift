@@ -41,8 +41,28 @@ actor RoomLogFollower {
         }
     }
 
-    /// Reads everything after the last entry seen.
+    /// Whether a read is in progress, and whether another wake-up came meanwhile.
+    private var reading = false
+    private var readAgain = false
+
+    /// Reads everything after the last entry seen. Wake-ups that come during a read (the actor
+    /// is reentrant at every `await`) do not start a second read from the same sequence
+    /// number, which would hand the same entries over twice: they make the running one read
+    /// once more when it is done.
     func catchUp() async {
+        guard !reading else {
+            readAgain = true
+            return
+        }
+        reading = true
+        defer { reading = false }
+        repeat {
+            readAgain = false
+            await readToTheEnd()
+        } while readAgain
+    }
+
+    private func readToTheEnd() async {
         do {
             while true {
                 let entries = try await room.entries(after: sequence, limit: pageSize)
