@@ -11,8 +11,9 @@
 # would send every loopback client to one node. `make client` then works as against one node.
 # Ctrl-C (or SIGTERM) stops everything; logs and state live in a temp dir that is removed.
 #
-# Environment: BUILD_DIR (.build), CLUSTER_PORT (8080), CLUSTER_LEASE_MS (10000), CLUSTER_DIR
-# (a temp dir), CLUSTER_LOG_LEVEL (info).
+# Environment: BUILD_DIR (.build), CLUSTER_PORT (8080), CLUSTER_NODE_PORT_BASE (CLUSTER_PORT + 1:
+# node i listens on BASE + i - 1; 0: each node picks a free port), CLUSTER_LEASE_MS (10000),
+# CLUSTER_DIR (a temp dir), CLUSTER_LOG_LEVEL (info).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,6 +22,7 @@ BUILD_DIR=${BUILD_DIR:-.build}
 PORT=${CLUSTER_PORT:-8080}
 LEASE_MS=${CLUSTER_LEASE_MS:-10000}
 LOG_LEVEL=${CLUSTER_LOG_LEVEL:-info}
+NODE_PORT_BASE=${CLUSTER_NODE_PORT_BASE:-$((PORT + 1))}
 SERVER="$BUILD_DIR/debug/lobby-server"
 [ -x "$SERVER" ] || { echo "cluster: $SERVER is missing (make build)" >&2; exit 1; }
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
@@ -50,11 +52,11 @@ echo "cluster: PostgreSQL at $URL"
 
 UPSTREAMS=""
 for i in $(seq "$NODES"); do
-    node_port=$((PORT + i))
+    node_port=0
+    [ "$NODE_PORT_BASE" = 0 ] || node_port=$((NODE_PORT_BASE + i - 1))
     "$SERVER" --host 127.0.0.1 --port "$node_port" --database "$URL" --node-id "node-$i" \
         --node-lease-ms "$LEASE_MS" --log-level "$LOG_LEVEL" > "$DIR/node-$i.log" 2>&1 &
     PIDS+=($!)
-    UPSTREAMS+="        server 127.0.0.1:$node_port max_fails=1 fail_timeout=2s;"$'\n'
 done
 for i in $(seq "$NODES"); do
     for _ in $(seq 100); do
@@ -62,7 +64,9 @@ for i in $(seq "$NODES"); do
         sleep 0.1
     done
     grep -q "listening on" "$DIR/node-$i.log" || { echo "cluster: node-$i did not start:" >&2; cat "$DIR/node-$i.log" >&2; exit 1; }
-    echo "cluster: node-$i on 127.0.0.1:$((PORT + i)) (log: $DIR/node-$i.log)"
+    node_port=$(sed -n 's|^listening on http://127\.0\.0\.1:\([0-9]*\)/.*|\1|p' "$DIR/node-$i.log" | head -n 1)
+    UPSTREAMS+="        server 127.0.0.1:$node_port max_fails=1 fail_timeout=2s;"$'\n'
+    echo "cluster: node-$i on 127.0.0.1:$node_port (log: $DIR/node-$i.log)"
 done
 
 mkdir -p "$DIR/nginx"

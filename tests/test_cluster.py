@@ -19,6 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from lobbytest import (REPLY, REPO_ROOT, LobbyServer, identified_client, is_chat, is_error, is_join, is_leave,
+                       server_binary,
                        wait_until)
 
 BASE_URL = os.environ.get("LOBBY_TEST_POSTGRES_URL", "")
@@ -211,19 +212,20 @@ def test_a_lost_listening_connection_catches_up(nodes, clients, database):
     # Every connection of both nodes, the listening ones included, cut from the database side.
     psql(BASE_URL, f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
                    f"WHERE datname = '{database_name}' AND pid <> pg_backend_pid()")
-    texts = {f"after {i}" for i in range(10)}
+    # The first writes may be refused while the pool reconnects (one batch, refused whole):
+    # bob keeps talking until some of it is stored.
+    texts: set[str] = set()
 
-    def send_all():
-        for i in range(10):
-            bob.chat(f"after {i}")
-
-    send_all()
-    # Some of these may have been refused while the pool reconnected; the ones stored must
-    # reach alice once each, in order.
     def stored():
         return chat_ids(bob, texts)
 
-    wait_until(lambda: len(chat_ids(alice, texts)) == len(stored()) and stored(), timeout=15,
+    for i in range(60):
+        texts.add(f"after {i}")
+        bob.chat(f"after {i}")
+        if i >= 9 and stored():
+            break
+        time.sleep(0.25)
+    wait_until(lambda: stored() and len(chat_ids(alice, texts)) == len(stored()), timeout=20,
                what="alice to catch up with what bob's node stored")
     alice.drain(1.5)
     assert chat_ids(alice, texts) == stored()
@@ -295,3 +297,27 @@ def test_a_database_outage_refuses_chat_then_the_lobby_works_again(tmp_path, pri
             client.close_abruptly()
         for server in servers:
             server.stop_quietly()
+
+
+def test_kick_reaches_every_node_holding_the_user(nodes, clients, tmp_path, database):
+    a, b = nodes("a"), nodes("b")
+    watcher = clients(a, "watcher")
+    mallory_a = clients(a, "mallory")
+    mallory_b = clients(b, "mallory")
+    # From a directory where no server wrote an .admin file: the database names the nodes.
+    elsewhere = tmp_path / "operator"
+    elsewhere.mkdir()
+    result = subprocess.run([str(server_binary()), "kick", "mallory", "--database", database],
+                            capture_output=True, text=True, timeout=30, cwd=elsewhere)
+    assert result.returncode == 0, result.stderr + result.stdout
+    assert "kicked 2 session(s)" in result.stdout
+    for client in (mallory_a, mallory_b):
+        assert client.wait_closed(timeout=10).sockjs == (4002, "Kicked by an operator")
+    leave = watcher.wait_for(is_leave("mallory"), timeout=10)
+    assert leave["reason"] == "kicked"
+    watcher.drain(0.5)
+    assert len(watcher.messages(is_leave("mallory"))) == 1
+    # Nobody left to kick: a clear answer, exit status 1.
+    again = subprocess.run([str(server_binary()), "kick", "mallory", "--database", database],
+                           capture_output=True, text=True, timeout=30, cwd=elsewhere)
+    assert again.returncode == 1 and "no live session matched" in again.stdout

@@ -46,18 +46,9 @@ class Proxy:
 
 @pytest.fixture
 def cluster(tmp_path):
-    # Node ports follow the proxy's; pick a proxy port whose next two are free too.
-    for _ in range(20):
-        port = free_port()
-        try:
-            for offset in (1, 2):
-                with socket.socket() as s:
-                    s.bind((HOST, port + offset))
-            break
-        except OSError:
-            continue
+    port = free_port()
     directory = tmp_path / "cluster"
-    environment = dict(os.environ, BUILD_DIR=str(server_binary().parent.parent), CLUSTER_PORT=str(port),
+    environment = dict(os.environ, BUILD_DIR=str(server_binary().parent.parent), CLUSTER_PORT=str(port), CLUSTER_NODE_PORT_BASE="0",
                        CLUSTER_DIR=str(directory), CLUSTER_LEASE_MS="2000")
     log = open(tmp_path / "cluster.log", "wb")
     process = subprocess.Popen([str(REPO_ROOT / "scripts" / "cluster.sh"), "2"], stdout=log, stderr=subprocess.STDOUT,

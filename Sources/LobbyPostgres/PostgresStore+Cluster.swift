@@ -59,11 +59,14 @@ extension PostgresStore: SharedRoom {
     private var leaseInterval: String { "\(leaseMilliseconds) milliseconds" }
 
     public func joinCluster(at time: Timestamp, leftoversReason: LeaveReason) async throws -> Int {
+        let admin = adminEndpoint.withLock { $0 }
         let epoch = try await database("joining the cluster") { [self] in
             let rows = try await client.query(
                 """
-                INSERT INTO nodes (node_id, epoch, lease_until) VALUES (\(nodeID), 1, now() + \(leaseInterval)::interval)
-                ON CONFLICT (node_id) DO UPDATE SET epoch = nodes.epoch + 1, lease_until = excluded.lease_until
+                INSERT INTO nodes (node_id, epoch, lease_until, admin_url, admin_token)
+                VALUES (\(nodeID), 1, now() + \(leaseInterval)::interval, \(admin?.url), \(admin?.token))
+                ON CONFLICT (node_id) DO UPDATE SET epoch = nodes.epoch + 1, lease_until = excluded.lease_until,
+                    admin_url = excluded.admin_url, admin_token = excluded.admin_token
                 RETURNING epoch
                 """, logger: logger
             ).collect()
@@ -72,6 +75,31 @@ extension PostgresStore: SharedRoom {
         self.epoch.withLock { $0 = epoch }
         logger.info("joined the cluster", metadata: ["node": "\(nodeID)", "epoch": "\(epoch)"])
         return try await closeOpenSessions(reason: leftoversReason, at: time)
+    }
+
+    public func advertiseAdmin(url: String, token: String) async throws {
+        adminEndpoint.withLock { $0 = (url, token) }
+        try await database("advertising the admin endpoint") { [self] in
+            try await client.query(
+                "UPDATE nodes SET admin_url = \(url), admin_token = \(token) WHERE node_id = \(nodeID)",
+                logger: logger)
+        }
+    }
+
+    /// The admin endpoints of the nodes whose lease holds, for `lobby-server kick`.
+    public func adminEndpoints() async throws -> [(node: String, url: String, token: String)] {
+        try await database("listing nodes") { [self] in
+            try await client.query(
+                """
+                SELECT node_id, admin_url, admin_token FROM nodes
+                WHERE lease_until > now() AND admin_url IS NOT NULL AND admin_token IS NOT NULL
+                ORDER BY node_id
+                """, logger: logger
+            ).collect().map { row in
+                let (node, url, token) = try row.decode((String, String, String).self)
+                return (node: node, url: url, token: token)
+            }
+        }
     }
 
     public func renewLease() async throws -> Bool {

@@ -71,11 +71,15 @@ struct PostgresSchema {
                 "CREATE INDEX sessions_open_node ON sessions (node_id) WHERE ended_at IS NULL",
                 // One row per live node. `epoch` grows each time a node (re)joins: a node whose
                 // renewal no longer matches its epoch was replaced or reaped, and is fenced.
+                // `admin_url`/`admin_token`: where `lobby-server kick` reaches the node (the
+                // same token as its `.admin` file; whoever can read this table can kick).
                 """
                 CREATE TABLE nodes (
                     node_id text PRIMARY KEY,
                     epoch bigint NOT NULL,
-                    lease_until timestamptz NOT NULL
+                    lease_until timestamptz NOT NULL,
+                    admin_url text,
+                    admin_token text
                 )
                 """,
                 // The lobby's one order of events. Rows are appended only under the room lock

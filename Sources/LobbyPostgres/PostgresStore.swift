@@ -54,6 +54,8 @@ public final class PostgresStore: LobbyStore {
     /// This node's epoch once it joined the cluster; from then on every write checks that the
     /// lease still holds (fencing).
     let epoch = Mutex<Int64?>(nil)
+    /// Where `lobby-server kick` reaches this node, once the server listens (see ``advertiseAdmin(url:token:)``).
+    let adminEndpoint = Mutex<(url: String, token: String)?>(nil)
     /// Ends the listening tasks of ``changes()`` at shutdown.
     let listeners = Mutex<[Task<Void, Never>]>([])
     private let runner: Task<Void, Never>
@@ -377,22 +379,54 @@ public final class PostgresStore: LobbyStore {
     ) async throws -> T {
         let timeout = options.operationTimeout
         do {
-            return try await withThrowingTaskGroup(of: T?.self) { group in
-                group.addTask { try await access() }
-                group.addTask {
-                    try await Task.sleep(for: timeout)
-                    return nil
-                }
-                defer { group.cancelAll() }
-                guard let first = try await group.next(), let value = first else {
-                    throw PostgresStoreError.timedOut(after: timeout)
-                }
-                return value
-            }
+            return try await Self.withDeadline(timeout, access)
         } catch let error as StoreError {
             throw error
         } catch {
             throw StoreError.database(operation, underlying: PostgresFailure(error))
+        }
+    }
+}
+
+extension PostgresStore {
+    /// `access`'s result, or ``PostgresStoreError/timedOut(after:)`` once `limit` passes.
+    ///
+    /// Not a task group: a group waits for all its children, and a query on a connection the
+    /// database dropped does not always end when cancelled, so the caller (the store writer)
+    /// would wait with it. The access runs in a task of its own, is cancelled at the deadline,
+    /// and whatever it does after that is ignored.
+    static func withDeadline<T: Sendable>(
+        _ limit: Duration, _ access: @escaping @Sendable () async throws -> T
+    ) async throws -> T {
+        let pending = Mutex<CheckedContinuation<T, any Error>?>(nil)
+        let resume: @Sendable (Result<T, any Error>) -> Void = { result in
+            pending.withLock { continuation in
+                continuation?.resume(with: result)
+                continuation = nil
+            }
+        }
+        return try await withCheckedThrowingContinuation { continuation in
+            pending.withLock { $0 = continuation }
+            let work = Mutex<Task<Void, Never>?>(nil)
+            let deadline = Task {
+                do {
+                    try await Task.sleep(for: limit)
+                } catch {
+                    return  // the access finished first
+                }
+                resume(.failure(PostgresStoreError.timedOut(after: limit)))
+                work.withLock { $0?.cancel() }
+            }
+            work.withLock { task in
+                task = Task {
+                    do {
+                        resume(.success(try await access()))
+                    } catch {
+                        resume(.failure(error))
+                    }
+                    deadline.cancel()
+                }
+            }
         }
     }
 }

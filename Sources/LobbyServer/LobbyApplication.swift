@@ -177,8 +177,10 @@ public func buildApplication(
             .bind(host: configuration.host, port: configuration.port)
             .get()
         let port = channel.localAddress?.port ?? configuration.port
-        try AdminAccess(url: "http://\(configuration.host):\(port)", token: adminToken, pid: getpid())
+        let adminURL = "http://\(configuration.host):\(port)"
+        try AdminAccess(url: adminURL, token: adminToken, pid: getpid())
             .write(forDatabase: adminAccessName(forDatabase: configuration.databasePath))
+        try await sharedRoom?.advertiseAdmin(url: adminURL, token: adminToken)
         return LobbyApplication(
             configuration: configuration, lobby: lobby, writer: writer, group: group, serverChannel: channel,
             logger: logger, closeStore: closeStore, cluster: cluster)

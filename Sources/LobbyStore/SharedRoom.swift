@@ -61,6 +61,10 @@ public protocol SharedRoom: Sendable {
     /// - Returns: How many leftover sessions were ended.
     func joinCluster(at time: Timestamp, leftoversReason: LeaveReason) async throws -> Int
 
+    /// Publishes where this node's admin endpoint listens (`lobby-server kick` on any node
+    /// reaches every node through it), kept across rejoins.
+    func advertiseAdmin(url: String, token: String) async throws
+
     /// Extends this node's lease. Returns false when the node is fenced: its lease lapsed and
     /// another node may already have reaped it, or a newer run took its id.
     func renewLease() async throws -> Bool

@@ -12,7 +12,9 @@ struct Kick: AsyncParsableCommand {
         abstract: "Remove a user (all their sessions) or one session from the running server.",
         discussion: """
             Talks to the server running on --database through its admin endpoint (loopback only,
-            with the token the server wrote to <database>.admin). Others see the user leave with
+            with the token the server wrote to <database>.admin). With a PostgreSQL URL it asks
+            every live node of that lobby (each node advertises its endpoint in the database), so
+            a user is kicked whichever nodes hold their sessions. Others see the user leave with
             reason `kicked`.
             """)
 
@@ -33,33 +35,85 @@ struct Kick: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let access: AdminAccess
+        let endpoints = try await PostgresURL.isPostgresURL(database) ? clusterEndpoints() : [localEndpoint()]
+        let request = KickRequest(user: user, session: session)
+        var kicked: [String] = []
+        var failures: [String] = []
+        for endpoint in endpoints {
+            do {
+                kicked += try await Self.kick(request, at: endpoint.url, token: endpoint.token)
+            } catch {
+                failures.append("\(endpoint.name): \(error)")
+            }
+        }
+        if !failures.isEmpty, failures.count == endpoints.count {
+            throw ValidationError("the server refused: \(failures.joined(separator: "; "))")
+        }
+        for failure in failures {
+            FileHandle.standardError.write(Data("warning: \(failure)\n".utf8))
+        }
+        if kicked.isEmpty {
+            print("no live session matched")
+            throw ExitCode(1)
+        }
+        print("kicked \(kicked.count) session(s): \(kicked.joined(separator: ", "))")
+    }
+
+    private struct Endpoint {
+        var name: String
+        var url: String
+        var token: String
+    }
+
+    /// The server running on a SQLite file (or a PostgreSQL database, from this directory's
+    /// `.admin` file): the one it wrote at start-up.
+    private func localEndpoint() throws -> Endpoint {
         let accessName = adminAccessName(forDatabase: database)
         do {
-            access = try AdminAccess.read(forDatabase: accessName)
+            let access = try AdminAccess.read(forDatabase: accessName)
+            return Endpoint(name: access.url, url: access.url, token: access.token)
         } catch {
             // A PostgreSQL URL is shown without its password.
             let shown = (try? PostgresURL(parsing: database)).map(\.description) ?? database
             throw ValidationError(
                 "no running server found for \(shown) (\(AdminAccess.path(forDatabase: accessName)))")
         }
-        guard let url = URL(string: access.url + "/admin/kick") else {
-            throw ValidationError("bad server address in \(AdminAccess.path(forDatabase: accessName))")
+    }
+
+    /// Every live node of the lobby on a PostgreSQL database, as they advertised themselves.
+    private func clusterEndpoints() async throws -> [Endpoint] {
+        var options = PostgresStore.Options()
+        options.migratesSchema = false
+        options.minimumConnections = 0
+        options.applicationName = "lobby-server kick"
+        let store = try await PostgresStore.open(url: database, options: options)
+        let nodes: [(node: String, url: String, token: String)]
+        do {
+            nodes = try await store.adminEndpoints()
+            await store.shutdown()
+        } catch {
+            await store.shutdown()
+            throw error
         }
-        var request = URLRequest(url: url)
-        request.httpMethod = "POST"
-        request.setValue("Bearer \(access.token)", forHTTPHeaderField: "Authorization")
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = try JSONEncoder().encode(KickRequest(user: user, session: session))
-        let (data, response) = try await URLSession.shared.data(for: request)
+        guard !nodes.isEmpty else {
+            throw ValidationError("no live lobby-server node on \(store.url)")
+        }
+        return nodes.map { Endpoint(name: $0.node, url: $0.url, token: $0.token) }
+    }
+
+    private static func kick(_ request: KickRequest, at base: String, token: String) async throws -> [String] {
+        guard let url = URL(string: base + "/admin/kick") else {
+            throw ValidationError("bad server address \(base)")
+        }
+        var urlRequest = URLRequest(url: url)
+        urlRequest.httpMethod = "POST"
+        urlRequest.setValue("Bearer \(token)", forHTTPHeaderField: "Authorization")
+        urlRequest.setValue("application/json", forHTTPHeaderField: "Content-Type")
+        urlRequest.httpBody = try JSONEncoder().encode(request)
+        let (data, response) = try await URLSession.shared.data(for: urlRequest)
         guard (response as? HTTPURLResponse)?.statusCode == 200 else {
-            throw ValidationError("the server refused: \(String(decoding: data, as: UTF8.self))")
+            throw ValidationError(String(decoding: data, as: UTF8.self))
         }
-        let result = try JSONDecoder().decode(KickResult.self, from: data)
-        if result.kicked.isEmpty {
-            print("no live session matched")
-            throw ExitCode(1)
-        }
-        print("kicked \(result.kicked.count) session(s): \(result.kicked.joined(separator: ", "))")
+        return try JSONDecoder().decode(KickResult.self, from: data).kicked
     }
 }

@@ -13,6 +13,7 @@ private final class SlowRoom: SharedRoom {
     let reads = Mutex<[Int64]>([])
 
     func joinCluster(at time: Timestamp, leftoversReason: LeaveReason) async throws -> Int { 0 }
+    func advertiseAdmin(url: String, token: String) async throws {}
     func renewLease() async throws -> Bool { true }
     func reapLostNodes(at time: Timestamp) async throws -> Int { 0 }
     func snapshot(historyLimit: Int) async throws -> RoomSnapshot {
