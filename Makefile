@@ -11,7 +11,7 @@ DATABASE     ?= lobby.sqlite
 APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps node-sockjs-client postgresql nginx
 PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0
 
-.PHONY: all build build-tests test lint format ci run cluster client bench bench-compare screenshot clean deps deps-apt deps-py deps-browser
+.PHONY: all build build-tests test lint format ci run cluster client bench bench-compare bench-cluster screenshot clean deps deps-apt deps-py deps-browser
 
 all: build
 
@@ -83,6 +83,10 @@ clean:
 ## bench: release build, lobby-server with a temp database, every scenario, a Markdown table + SVG plot.
 bench: deps-apt
 	BUILD_DIR=$(BUILD_DIR) SWIFT=$(SWIFT) scripts/bench.sh
+
+## bench-cluster: two nodes on a private PostgreSQL: cross-node fan-out, chat throughput, node-lost failover.
+bench-cluster: deps-apt
+	BUILD_DIR=$(BUILD_DIR) SWIFT=$(SWIFT) scripts/bench-cluster.sh
 
 ## bench-compare: the same scenarios against a private RabbitMQ Web-STOMP node, with ratios.
 bench-compare: deps-apt

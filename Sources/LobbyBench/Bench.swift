@@ -27,6 +27,16 @@ public struct BenchSetup: Sendable {
     public var sourceAddresses: [String]
     /// The options a `hold` child needs to reach the same peer the same way.
     public var childArguments: [String]
+    /// Another node of the same lobby (several nodes on one database): fan-out publishers and
+    /// the storm's observer connect there, so what they measure crosses nodes.
+    public var otherNode: ClientOptions?
+
+    /// The setup of sessions that go to the other node (the same one when there is none).
+    public var onOtherNode: BenchSetup {
+        var setup = self
+        if let otherNode { setup.client = otherNode }
+        return setup
+    }
 
     public var targetsApply: Bool { peer == "lobby" }
     public var transportName: String { client.endpoint.sockJS ? "sockjs" : "raw" }

@@ -91,10 +91,20 @@ public struct PeerOptions: ParsableArguments, Sendable {
     @Option(help: "Append the JSON line to this file.")
     public var jsonOut: String?
 
+    @Option(
+        name: .customLong("other-url"),
+        help:
+            "Another node of the same lobby (same form as --url): fanout publishers and the storm's observer connect there."
+    )
+    public var otherURL: String?
+
     public init() {}
 
     public func validate() throws {
-        do { _ = try Endpoint(url: url, sockJS: sockjs) } catch { throw ValidationError(error.description) }
+        do {
+            _ = try Endpoint(url: url, sockJS: sockjs)
+            if let otherURL { _ = try Endpoint(url: otherURL, sockJS: sockjs) }
+        } catch { throw ValidationError(error.description) }
         guard (try? HeartBeat(header: heartBeat)) != nil else { throw ValidationError("--heart-beat must be cx,cy") }
         guard concurrency >= 1, threads >= 1, (1...250).contains(sourceIPs) else {
             throw ValidationError("--concurrency and --threads must be ≥ 1, --source-ips 1…250")
@@ -116,6 +126,11 @@ public struct PeerOptions: ParsableArguments, Sendable {
         setup.concurrency = concurrency
         setup.sourceAddresses = sourceIPs > 1 ? (1...sourceIPs).map { "127.0.0.\($0)" } : []
         setup.childArguments = childArguments
+        if let otherURL {
+            var other = client
+            other.endpoint = try Endpoint(url: otherURL, sockJS: sockjs)
+            setup.otherNode = other
+        }
         return setup
     }
 
@@ -309,12 +324,23 @@ struct StormCommand: AsyncParsableCommand {
     @Option(help: "Give up after this many seconds.")
     var deadline = 30
 
+    @Flag(
+        name: .customLong("kill-server"),
+        help: """
+            Several nodes: SIGKILL the node holding the sessions (--server-pid) instead of the children;             the observer listens on --other-url. Ends then come from a survivor once the lease expires.
+            """)
+    var killServer = false
+
     func validate() throws {
         guard sessions >= 1, children >= 1, deadline >= 1 else { throw ValidationError("--sessions, --children ≥ 1") }
+        if killServer, peer.serverPID == nil || peer.otherURL == nil {
+            throw ValidationError("--kill-server needs --server-pid (the node to kill) and --other-url (a survivor)")
+        }
     }
 
     func run() async throws {
-        let scenario = StormScenario(sessions: sessions, children: children, deadlineSeconds: deadline)
+        let scenario = StormScenario(
+            sessions: sessions, children: children, deadlineSeconds: deadline, killServer: killServer)
         try await runScenario(peer) { await scenario.run(setup: $0, group: $1) }
     }
 }

@@ -60,6 +60,8 @@ public struct FanoutScenario: Sendable {
     }
 
     public func run(setup: BenchSetup, group: any EventLoopGroup) async -> ScenarioResult {
+        // Publishers on another node of the lobby: the row says so.
+        let title = setup.otherNode == nil ? title : title + " cross-node"
         let tag = runTag()
         let total = totalMessages
         let collector = FanoutCollector(subscribers: subscribers, messages: total)
@@ -69,7 +71,7 @@ public struct FanoutScenario: Sendable {
         let publisherSubscriptions = setup.replyDestination.map { [$0] } ?? []
         let published = await openMany(
             count: publishers, firstIndex: subscribers, subscriptions: publisherSubscriptions,
-            names: { "p\($0)-\(tag)" }, setup: setup, group: group, observer: collector)
+            names: { "p\($0)-\(tag)" }, setup: setup.onOtherNode, group: group, observer: collector)
         var notes: [String] = []
         if let error = subscribed.firstError ?? published.firstError { notes.append("handshake failure: \(error)") }
         guard !published.clients.isEmpty else {

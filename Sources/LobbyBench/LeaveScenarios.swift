@@ -244,24 +244,29 @@ public struct StormScenario: Sendable {
     public var sessions: Int
     public var children: Int
     public var deadlineSeconds: Int
+    /// Kill the server node holding the sessions, not the processes holding them (several nodes).
+    public var killServer: Bool
 
-    public init(sessions: Int, children: Int, deadlineSeconds: Int) {
+    public init(sessions: Int, children: Int, deadlineSeconds: Int, killServer: Bool = false) {
         self.sessions = sessions
         self.children = max(1, children)
         self.deadlineSeconds = deadlineSeconds
+        self.killServer = killServer
     }
 
-    public var title: String { "storm N=\(sessions)" }
+    public var title: String { killServer ? "node-lost N=\(sessions)" : "storm N=\(sessions)" }
 
     public func run(setup: BenchSetup, group: any EventLoopGroup) async -> ScenarioResult {
         let tag = runTag()
         var notes: [String] = []
         let watch: LeaveWatch
         do {
-            watch = try await LeaveWatch.make(setup: setup, group: group, index: 1_000_000)
+            watch = try await LeaveWatch.make(
+                setup: killServer ? setup.onOtherNode : setup, group: group, index: 1_000_000)
         } catch {
             return ScenarioResult(
-                scenario: "storm", title: title, peer: setup.peer, transport: setup.transportName,
+                scenario: killServer ? "node-lost" : "storm", title: title, peer: setup.peer,
+                transport: setup.transportName,
                 notes: ["observer could not connect: \(error)"])
         }
         defer { watch.close() }
@@ -295,7 +300,11 @@ public struct StormScenario: Sendable {
         let inodes = watch.prepare(ports: ports)
         let before = setup.sample()
         let killedAt = monotonicNanoseconds()
-        for entry in held { entry.child.signal(SIGKILL) }
+        if killServer, let node = setup.serverPID {
+            kill(node, SIGKILL)
+        } else {
+            for entry in held { entry.child.signal(SIGKILL) }
+        }
         var seen = await watch.awaitEnds(
             users: users, ports: ports, inodes: inodes, timeoutMilliseconds: deadlineSeconds * 1_000,
             pollMicroseconds: 1_000)
@@ -321,7 +330,8 @@ public struct StormScenario: Sendable {
                 better: .lowerIsBetter, target: targets ? .equal(0) : nil),
             Metric(
                 "all_seen_ms", watch.collector == nil ? "time until all closed" : "time until all announced",
-                allSeen ? lastMs : nil, unit: "ms", better: .lowerIsBetter, target: targets ? .atMost(2_000) : nil),
+                allSeen ? lastMs : nil, unit: "ms", better: .lowerIsBetter,
+                target: targets && !killServer ? .atMost(2_000) : nil),
         ]
         metrics += latencyMetrics(latency, prefix: "end", words: "kill→end seen").dropLast()
         if watch.collector != nil {
@@ -336,7 +346,8 @@ public struct StormScenario: Sendable {
                 before.flatMap { b in after.map { $0.cpuSeconds - b.cpuSeconds } }, unit: "s", better: .lowerIsBetter))
         if failed > 0 { metrics.append(Metric("failures", "sessions that failed to connect", Double(failed))) }
         return ScenarioResult(
-            scenario: "storm", title: title, peer: setup.peer, transport: setup.transportName,
+            scenario: killServer ? "node-lost" : "storm", title: title, peer: setup.peer,
+            transport: setup.transportName,
             parameters: ["sessions": "\(sessions)", "children": "\(children)"], metrics: metrics,
             latency: latency.summary, distribution: latency.distribution(), notes: notes)
     }
