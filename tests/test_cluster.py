@@ -2,7 +2,7 @@
 
 Each test gets a fresh database on the private PostgreSQL that `make test` starts
 (LOBBY_TEST_POSTGRES_URL) and runs two or three real nodes on it, with real clients on
-loopback. Leases are short (1.5 s) so that failover happens within a test's patience.
+loopback. Leases are short (3 s) so that failover happens within a test's patience.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from lobbytest import (REPLY, REPO_ROOT, LobbyServer, identified_client, is_chat
                        wait_until)
 
 BASE_URL = os.environ.get("LOBBY_TEST_POSTGRES_URL", "")
-LEASE_MS = 1500
+LEASE_MS = 3000
 
 pytestmark = pytest.mark.skipif(not BASE_URL, reason="LOBBY_TEST_POSTGRES_URL is not set (make test sets it)")
 

@@ -49,7 +49,7 @@ def cluster(tmp_path):
     port = free_port()
     directory = tmp_path / "cluster"
     environment = dict(os.environ, BUILD_DIR=str(server_binary().parent.parent), CLUSTER_PORT=str(port), CLUSTER_NODE_PORT_BASE="0",
-                       CLUSTER_DIR=str(directory), CLUSTER_LEASE_MS="2000")
+                       CLUSTER_DIR=str(directory), CLUSTER_LEASE_MS="3000")
     log = open(tmp_path / "cluster.log", "wb")
     process = subprocess.Popen([str(REPO_ROOT / "scripts" / "cluster.sh"), "2"], stdout=log, stderr=subprocess.STDOUT,
                                env=environment, cwd=REPO_ROOT, start_new_session=True)

@@ -79,7 +79,7 @@ extension PostgresStore: SharedRoom {
 
     public func advertiseAdmin(url: String, token: String) async throws {
         adminEndpoint.withLock { $0 = (url, token) }
-        try await database("advertising the admin endpoint") { [self] in
+        _ = try await database("advertising the admin endpoint") { [self] in
             try await client.query(
                 "UPDATE nodes SET admin_url = \(url), admin_token = \(token) WHERE node_id = \(nodeID)",
                 logger: logger)

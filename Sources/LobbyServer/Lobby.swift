@@ -27,7 +27,7 @@ final class Lobby: Sendable {
     }
 
     /// A session whose identity is being stored: it gets its welcome, then `processed` runs.
-    private struct IdentifyWaiter {
+    struct IdentifyWaiter {
         let handle: any SessionHandle
         /// Whether it subscribed to its reply queue, so a welcome is built for it.
         let welcome: Bool
@@ -35,12 +35,12 @@ final class Lobby: Sendable {
     }
 
     /// A stored chat message whose SEND is handled once the room log has published it.
-    private struct ChatWaiter {
+    struct ChatWaiter {
         let messageID: Int64
         let processed: @Sendable () -> Void
     }
 
-    private struct Feed {
+    struct Feed {
         var room: RoomFeed
         /// Identities stored and not yet announced, per session, oldest first.
         var waiting: [SessionID: [IdentifyWaiter]] = [:]
@@ -62,15 +62,15 @@ final class Lobby: Sendable {
         }
     }
 
-    private typealias ResolvedEffect = (effect: RoomFeed.Effect, waiter: IdentifyWaiter?)
+    typealias ResolvedEffect = (effect: RoomFeed.Effect, waiter: IdentifyWaiter?)
 
     let broker = Broker()
     /// Where the order of the room comes from (see ``RoomOrder``).
     let order: RoomOrder
     private let sessions = Mutex(Sessions())
-    private let feed: Mutex<Feed>
-    private let writer: StoreWriter
-    private let logger: Logger
+    let feed: Mutex<Feed>
+    let writer: StoreWriter
+    let logger: Logger
 
     /// - Parameters:
     ///   - gatherMilliseconds: While presence changes keep coming, at most one presence
@@ -95,7 +95,7 @@ final class Lobby: Sendable {
     }
 
     /// Milliseconds of the monotonic clock: the feed's time.
-    private static func now() -> UInt64 { StompSession.now() }
+    static func now() -> UInt64 { StompSession.now() }
 
     // MARK: Session lifecycle
 
@@ -335,7 +335,7 @@ final class Lobby: Sendable {
     }
 
     /// What is pending goes out now, or the window's end is returned when a timer must be set.
-    private func stepAfterBatch(_ feed: inout Feed) -> UInt64? {
+    func stepAfterBatch(_ feed: inout Feed) -> UInt64? {
         let (effects, holdUntil) = feed.room.batchCommitted(now: Self.now())
         carryOut(Self.resolve(effects, in: &feed))
         guard let holdUntil, !feed.gatherTimerScheduled else { return nil }
@@ -343,110 +343,12 @@ final class Lobby: Sendable {
         return holdUntil
     }
 
-    private func scheduleGatherTimer(until holdUntil: UInt64?) {
+    func scheduleGatherTimer(until holdUntil: UInt64?) {
         guard let holdUntil else { return }
         let delay = holdUntil > Self.now() ? holdUntil - Self.now() : 0
         DispatchQueue.global().asyncAfter(deadline: .now() + .milliseconds(Int(delay))) { [weak self] in
             self?.gatherWindowEnded()
         }
-    }
-
-    // MARK: The shared room log
-
-    /// Entries of the shared store's room log, in sequence order, from the follower: every
-    /// node's identities, ends and messages, fed to the room as if committed here. Each batch
-    /// read from the log is one step (one presence message for what it changed).
-    func roomLogged(_ entries: [RoomLogEntry]) {
-        let holdUntil = feed.withLock { feed -> UInt64? in
-            for entry in entries where entry.sequence > feed.loggedThrough {
-                feed.loggedThrough = entry.sequence
-                let event: RoomEvent
-                switch entry.change {
-                case .identified(let id, let user, let time):
-                    // Names were validated before they were stored; one that is not valid
-                    // (written by hand) cannot be a member.
-                    guard let name = try? UserName(validating: user) else { continue }
-                    let welcome = feed.waiting[id]?.first?.welcome ?? false
-                    event = .identityStored(id, user: name, welcome: welcome, at: time)
-                case .ended(let id, let reason, let time):
-                    event = .endStored(id, reason: reason, at: time)
-                case .message(let message):
-                    event = .messageStored(message)
-                }
-                carryOut(Self.resolve(feed.room.committed(event, now: Self.now()), in: &feed))
-                if case .message(let message) = entry.change {
-                    feed.publishedMessageID = max(feed.publishedMessageID, message.id)
-                    let handled = feed.chatWaiters.prefix { $0.messageID <= feed.publishedMessageID }
-                    feed.chatWaiters.removeFirst(handled.count)
-                    for waiter in handled { waiter.processed() }
-                }
-            }
-            return stepAfterBatch(&feed)
-        }
-        scheduleGatherTimer(until: holdUntil)
-    }
-
-    /// A state change's store write when the room log announces it: a failed write is
-    /// answered here, since the log will never carry it.
-    private func performShared(_ effect: LobbyState.Effect, waiter: IdentifyWaiter?, attempt: Int = 1) {
-        if let waiter, case .identityStored(let id, _, _, _)? = effect.then {
-            feed.withLock { $0.waiting[id, default: []].append(waiter) }
-        }
-        writer.enqueue(effect.write) { [self] result in
-            guard case .failure(let error) = result else { return }
-            let fenced = (error as? StoreError)?.isFenced == true
-            switch effect.write {
-            case .sessionIdentified(let id, _, _):
-                logger.error("storing an identity failed", metadata: ["session": "\(id)", "error": "\(error)"])
-                if let waiter {
-                    feed.withLock { feed in
-                        if var queue = feed.waiting[id],
-                            let index = queue.lastIndex(where: { $0.handle === waiter.handle })
-                        {
-                            queue.remove(at: index)
-                            feed.waiting[id] = queue.isEmpty ? nil : queue
-                        }
-                    }
-                    replyError(
-                        waiter.handle, ErrorCode.storeUnavailable, "your identity could not be stored; try again")
-                    waiter.processed?()
-                }
-            case .sessionEnded(let id, _, _) where !fenced && attempt < Self.endWriteAttempts:
-                // An end that is not stored would leave a ghost on every node: try again while
-                // the database is away. Past the lease the node is fenced, and a survivor
-                // ends the session instead.
-                logger.warning(
-                    "storing a session end failed; retrying", metadata: ["session": "\(id)", "error": "\(error)"])
-                DispatchQueue.global().asyncAfter(deadline: .now() + .seconds(1)) { [weak self] in
-                    self?.performShared(effect, waiter: nil, attempt: attempt + 1)
-                }
-            default:
-                logger.error("storing a session change failed", metadata: ["error": "\(error)"])
-            }
-        }
-    }
-
-    /// How often a session's end is tried while the shared store fails (once a second).
-    private static let endWriteAttempts = 120
-
-    /// Runs `processed` once the message with `id` has been published from the log (at once if
-    /// it already was: the log may be read before the writer's completion runs).
-    private func awaitPublication(of id: Int64, processed: @escaping @Sendable () -> Void) {
-        let now = feed.withLock { feed -> Bool in
-            if id <= feed.publishedMessageID { return true }
-            let index = feed.chatWaiters.firstIndex { $0.messageID > id } ?? feed.chatWaiters.endIndex
-            feed.chatWaiters.insert(ChatWaiter(messageID: id, processed: processed), at: index)
-            return false
-        }
-        if now { processed() }
-    }
-
-    /// Sessions that ended here stop waiting for their identities (the log may never bring them).
-    private func dropWaiters(of ids: [SessionID]) {
-        let dropped = feed.withLock { feed in
-            ids.flatMap { feed.waiting.removeValue(forKey: $0) ?? [] }
-        }
-        for waiter in dropped { waiter.processed?() }
     }
 
     private func gatherWindowEnded() {
@@ -456,7 +358,7 @@ final class Lobby: Sendable {
         }
     }
 
-    private static func resolve(_ effects: [RoomFeed.Effect], in feed: inout Feed) -> [ResolvedEffect] {
+    static func resolve(_ effects: [RoomFeed.Effect], in feed: inout Feed) -> [ResolvedEffect] {
         effects.map { effect in
             guard case .identified(let id, _, _) = effect else { return (effect, nil) }
             return (effect, feed.takeWaiter(for: id))
@@ -466,7 +368,7 @@ final class Lobby: Sendable {
     /// Publishes what the feed decided, in its order. Called with `feed` held: publishing only
     /// enqueues on sessions' loops, and the lock keeps the writer's thread and the gathering
     /// timer from interleaving.
-    private func carryOut(_ effects: [ResolvedEffect]) {
+    func carryOut(_ effects: [ResolvedEffect]) {
         for (effect, waiter) in effects {
             switch effect {
             case .publishPresence(let events, let excluding):
