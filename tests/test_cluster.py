@@ -19,7 +19,7 @@ from urllib.parse import urlsplit, urlunsplit
 import pytest
 
 from lobbytest import (REPLY, REPO_ROOT, LobbyServer, identified_client, is_chat, is_error, is_join, is_leave,
-                       server_binary,
+                       open_client, server_binary,
                        wait_until)
 
 BASE_URL = os.environ.get("LOBBY_TEST_POSTGRES_URL", "")
@@ -274,6 +274,13 @@ def test_a_database_outage_refuses_chat_then_the_lobby_works_again(tmp_path, pri
         alice.chat("during")
         error = alice.wait_for(is_error("store-unavailable"), timeout=30, destination=REPLY)
         assert "could not be stored" in error["message"]
+        # Someone connects meanwhile: neither the session's start nor its identity can be stored.
+        carol = open_client(servers[1])
+        opened.append(carol)
+        carol.connect(heartbeat=(0, 0))
+        carol.subscribe_all()
+        refused = carol.identify("carol", timeout=40)
+        assert refused.get("code") == "store-unavailable", refused
 
         restart_database()
 
@@ -285,6 +292,11 @@ def test_a_database_outage_refuses_chat_then_the_lobby_works_again(tmp_path, pri
                 return None
 
         wait_until(delivered, timeout=60, interval=0.5, what="chat to work again after the database came back")
+        # carol tries again: her session's start is written first, then she is welcomed.
+        welcome = carol.identify("carol", timeout=20)
+        assert welcome.get("type") == "welcome", welcome
+        assert {m["user"] for m in welcome["members"]} == {"alice", "bob", "carol"}
+        alice.wait_for(is_join("carol"), timeout=10)
         bob.drain(1.5)
         texts = [m["text"] for m in bob.messages(lambda body: body.get("type") == "message")]
         assert "during" not in texts

@@ -42,14 +42,36 @@ extension Lobby {
 
     /// A state change's store write when the room log announces it: a failed write is
     /// answered here, since the log will never carry it.
+    ///
+    /// Called with `sessions` held (or, for a retried end, alone), so writes still reach the
+    /// store in the order the state changed.
     func performShared(_ effect: LobbyState.Effect, waiter: IdentifyWaiter?, attempt: Int = 1) {
         if let waiter, case .identityStored(let id, _, _, _)? = effect.then {
             feed.withLock { $0.waiting[id, default: []].append(waiter) }
+        }
+        switch effect.write {
+        case .sessionIdentified(let id, _, _):
+            // A start refused earlier goes first: an identity needs the session's row.
+            if let start = unstoredStarts.withLock({ $0.removeValue(forKey: id) }) {
+                performShared(LobbyState.Effect(write: .sessionStarted(start), then: nil), waiter: nil)
+            }
+        case .sessionEnded(let id, _, _):
+            unstoredStarts.withLock { _ = $0.removeValue(forKey: id) }
+        default:
+            break
         }
         writer.enqueue(effect.write) { [self] result in
             guard case .failure(let error) = result else { return }
             let fenced = (error as? StoreError)?.isFenced == true
             switch effect.write {
+            case .sessionStarted(let start) where !fenced:
+                logger.warning(
+                    "storing a session start failed; it is written again with its identity",
+                    metadata: ["session": "\(start.id)", "error": "\(error)"])
+                // Unless the session ended meanwhile (its end removed nothing, then).
+                if isLive(start.id) {
+                    unstoredStarts.withLock { $0[start.id] = start }
+                }
             case .sessionIdentified(let id, _, _):
                 logger.error("storing an identity failed", metadata: ["session": "\(id)", "error": "\(error)"])
                 if let waiter {

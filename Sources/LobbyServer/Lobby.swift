@@ -67,6 +67,10 @@ final class Lobby: Sendable {
     let broker = Broker()
     /// Where the order of the room comes from (see ``RoomOrder``).
     let order: RoomOrder
+    /// Shared log only: sessions whose start the store refused (the database was away); the
+    /// start is written again before their identity, or the identity would find no row.
+    /// A leaf lock: taken under `sessions` or alone, nothing is taken under it.
+    let unstoredStarts = Mutex<[SessionID: SessionStart]>([:])
     private let sessions = Mutex(Sessions())
     let feed: Mutex<Feed>
     let writer: StoreWriter
@@ -202,6 +206,11 @@ final class Lobby: Sendable {
 
     func user(of id: SessionID) -> UserName? {
         sessions.withLock { $0.state.user(of: id) }
+    }
+
+    /// Whether a session is live here.
+    func isLive(_ id: SessionID) -> Bool {
+        sessions.withLock { $0.handles[id] != nil }
     }
 
     // MARK: Identity
