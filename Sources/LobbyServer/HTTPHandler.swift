@@ -36,8 +36,26 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// detaches from its session at once.
     private var receiver: (entry: SockJSSessionRegistry.Entry, id: SessionStateMachine.ReceiverID)?
 
+    /// Closes a connection that has not sent a complete request head in time.
+    private var headTimer: Scheduled<Void>?
+
     init(environment: HTTPEnvironment) {
         self.environment = environment
+    }
+
+    func handlerAdded(context: ChannelHandlerContext) {
+        let timeout = environment.configuration.requestTimeoutMilliseconds
+        guard timeout > 0 else { return }
+        // A connection that sends nothing, or half a request head, would hold a socket for ever.
+        let channel = context.channel
+        headTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout))) {
+            channel.close(promise: nil)
+        }
+    }
+
+    func handlerRemoved(context: ChannelHandlerContext) {
+        headTimer?.cancel()
+        headTimer = nil
     }
 
     private var maxBodyBytes: Int { environment.configuration.maxFrameBytes * 2 + 4096 }
@@ -45,6 +63,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
+            headTimer?.cancel()
+            headTimer = nil
             request = head
             body.clear()
             bodyTooLarge = false

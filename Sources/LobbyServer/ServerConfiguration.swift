@@ -36,6 +36,9 @@ public struct ServerConfiguration: Sendable {
     /// Frames a session may have waiting (read and not handled, or stored and not answered)
     /// before the server stops reading from it until half of them are done.
     public var maxWaitingInboundFrames: Int = 256
+    /// A connection must finish its HTTP request head, and a session must send STOMP `CONNECT`,
+    /// within this many milliseconds, or it is closed (0: no limit).
+    public var requestTimeoutMilliseconds: Int = 10_000
     /// This node's name when several share a PostgreSQL lobby; nil: host name and port.
     public var nodeID: String?
     /// How long a node's lease in the shared store lasts without renewal.

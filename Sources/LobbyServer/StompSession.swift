@@ -92,7 +92,9 @@ final class StompSession {
                 sessionID: id.rawValue, serverName: "lobby/\(LobbyVersion.current)",
                 heartBeat: HeartBeat(
                     sendEvery: configuration.heartbeatMilliseconds, expectEvery: configuration.heartbeatMilliseconds),
-                limits: limits, supportedVersions: Version.allCases),
+                limits: limits, supportedVersions: Version.allCases,
+                connectTimeout: configuration.requestTimeoutMilliseconds > 0
+                    ? UInt64(configuration.requestTimeoutMilliseconds) : nil),
             now: now)
         self.chatBucket = TokenBucket(rate: configuration.chatRatePerSecond, burst: configuration.chatBurst, now: now)
         self.frameBucket = TokenBucket(
@@ -343,6 +345,9 @@ final class StompSession {
                     end(reason: .quit, closeTransport: true)
                 case .heartBeatTimeout:
                     logger.info("STOMP heart-beat deadline passed")
+                    end(reason: .timeout, closeTransport: true)
+                case .connectTimeout:
+                    logger.info("no STOMP CONNECT in time; closing")
                     end(reason: .timeout, closeTransport: true)
                 case .protocolError(let message):
                     logger.notice("STOMP protocol error", metadata: ["error": "\(message)"])

@@ -24,19 +24,24 @@ public struct ServerConnectionStateMachine: Sendable {
         public var heartBeat: HeartBeat
         public var limits: Limits
         public var supportedVersions: [Version]
+        /// Milliseconds a client has, from the machine's start, to send `CONNECT`; nil: no limit.
+        /// A connection that never speaks STOMP is not kept open for ever.
+        public var connectTimeout: UInt64?
 
         public init(
             sessionID: String,
             serverName: String = "lobby",
             heartBeat: HeartBeat = HeartBeat(sendEvery: 10_000, expectEvery: 10_000),
             limits: Limits = .default,
-            supportedVersions: [Version] = Version.allCases
+            supportedVersions: [Version] = Version.allCases,
+            connectTimeout: UInt64? = nil
         ) {
             self.sessionID = sessionID
             self.serverName = serverName
             self.heartBeat = heartBeat
             self.limits = limits
             self.supportedVersions = supportedVersions
+            self.connectTimeout = connectTimeout
         }
     }
 
@@ -63,6 +68,8 @@ public struct ServerConnectionStateMachine: Sendable {
         case protocolError(String)
         /// Nothing was received for twice the negotiated receive interval.
         case heartBeatTimeout
+        /// No `CONNECT` within ``Configuration/connectTimeout``.
+        case connectTimeout
     }
 
     private enum State: Sendable {
@@ -76,6 +83,8 @@ public struct ServerConnectionStateMachine: Sendable {
     private var state: State = .awaitingConnect
     private var lastReceived: UInt64
     private var lastSent: UInt64
+    /// When the machine started: the connect deadline counts from here.
+    private let startedAt: UInt64
 
     /// The version to encode outbound frames with: the negotiated one once connected, 1.2 before.
     ///
@@ -89,6 +98,7 @@ public struct ServerConnectionStateMachine: Sendable {
         self.parser = FrameParser(limits: configuration.limits, version: .v1_2)
         self.lastReceived = now
         self.lastSent = now
+        self.startedAt = now
     }
 
     /// Whether `CONNECT` succeeded and the connection is not closed.
@@ -153,7 +163,13 @@ public struct ServerConnectionStateMachine: Sendable {
     /// Returns ``Action/close(_:)`` with ``CloseCause/heartBeatTimeout`` when nothing was received
     /// for twice the receive interval (the boundary included), else ``Action/sendHeartBeat`` when
     /// nothing was sent for the send interval. The machine counts its own heart-beat as sent.
+    /// Before `CONNECT`, returns ``Action/close(_:)`` with ``CloseCause/connectTimeout`` once
+    /// the connect deadline passed.
     public mutating func timerFired(now: UInt64) -> [Action] {
+        if case .awaitingConnect = state, let deadline = connectDeadline, now >= deadline {
+            close()
+            return [.close(.connectTimeout)]
+        }
         guard case .connected(let heartBeat) = state else { return [] }
         if let deadline = receiveDeadline(heartBeat), now >= deadline {
             close()
@@ -168,8 +184,13 @@ public struct ServerConnectionStateMachine: Sendable {
 
     /// When ``timerFired(now:)`` should next be called; nil when no heart-beats run.
     public var nextDeadline: UInt64? {
+        if case .awaitingConnect = state { return connectDeadline }
         guard case .connected(let heartBeat) = state else { return nil }
         return [receiveDeadline(heartBeat), sendDeadline(heartBeat)].compactMap { $0 }.min()
+    }
+
+    private var connectDeadline: UInt64? {
+        configuration.connectTimeout.map { startedAt.saturatingAdding($0) }
     }
 
     private func receiveDeadline(_ heartBeat: NegotiatedHeartBeat) -> UInt64? {

@@ -31,6 +31,11 @@ struct Serve: AsyncParsableCommand {
     var database = "lobby.sqlite"
 
     @Option(
+        name: .customLong("request-timeout-ms"),
+        help: "Time a connection has to send its HTTP request head, and a session its STOMP CONNECT (0: none).")
+    var requestTimeoutMilliseconds = 10_000
+
+    @Option(
         name: .customLong("node-id"),
         help: "This node's name when several share a PostgreSQL lobby (default: host name and port).")
     var nodeID: String?
@@ -86,6 +91,7 @@ struct Serve: AsyncParsableCommand {
         guard chatRate > 0, chatBurst >= 1 else {
             throw ValidationError("--chat-rate must be > 0 and --chat-burst ≥ 1")
         }
+        guard requestTimeoutMilliseconds >= 0 else { throw ValidationError("--request-timeout-ms must be ≥ 0") }
         guard nodeLeaseMilliseconds >= 200 else { throw ValidationError("--node-lease-ms must be ≥ 200") }
         if let nodeID, nodeID.isEmpty || nodeID.count > 200 {
             throw ValidationError("--node-id must be 1…200 characters")
@@ -108,6 +114,7 @@ struct Serve: AsyncParsableCommand {
         configuration.prefix = prefix
         configuration.databasePath = database
         configuration.heartbeatMilliseconds = heartbeatMilliseconds
+        configuration.requestTimeoutMilliseconds = requestTimeoutMilliseconds
         configuration.nodeID = nodeID
         configuration.nodeLeaseMilliseconds = nodeLeaseMilliseconds
         configuration.historyLimit = history

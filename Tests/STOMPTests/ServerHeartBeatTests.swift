@@ -113,3 +113,41 @@ struct ServerHeartBeatTests {
         #expect(actions.last == .connected(.v1_0, NegotiatedHeartBeat(sendInterval: 10_000, receiveInterval: 10_000)))
     }
 }
+
+@Suite("ServerConnectionStateMachine: the connect deadline")
+struct ServerConnectDeadlineTests {
+    static func machine(timeout: UInt64?, startedAt: UInt64 = 500) -> Machine {
+        Machine(
+            configuration: .init(
+                sessionID: "s", heartBeat: HeartBeat(sendEvery: 0, expectEvery: 0), connectTimeout: timeout),
+            now: startedAt)
+    }
+
+    @Test("a client that never sends CONNECT is closed at the deadline, not before")
+    func silentClientIsClosed() {
+        var machine = Self.machine(timeout: 1_000)
+        #expect(machine.nextDeadline == 1_500)
+        #expect(machine.timerFired(now: 1_499).isEmpty)
+        // Bytes that are not a frame yet (half a CONNECT) do not move the deadline.
+        #expect(machine.bytesReceived(Array("CONN".utf8), now: 1_200).isEmpty)
+        #expect(machine.timerFired(now: 1_500) == [.close(.connectTimeout)])
+        #expect(machine.isClosed)
+        #expect(machine.timerFired(now: 2_000).isEmpty)
+    }
+
+    @Test("CONNECT in time ends the deadline")
+    func connectInTime() {
+        var machine = Self.machine(timeout: 1_000)
+        _ = machine.connect(heartBeat: "0,0", now: 1_499)
+        #expect(machine.isConnected)
+        #expect(machine.nextDeadline == nil)
+        #expect(machine.timerFired(now: 10_000).isEmpty)
+    }
+
+    @Test("no connect deadline unless configured")
+    func noTimeout() {
+        var machine = Self.machine(timeout: nil)
+        #expect(machine.nextDeadline == nil)
+        #expect(machine.timerFired(now: 1_000_000).isEmpty)
+    }
+}
