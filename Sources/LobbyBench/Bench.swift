@@ -251,6 +251,35 @@ func runTag() -> String {
     return String((0..<6).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] })
 }
 
+/// The server-footprint rows of a connect scenario: RSS before and after (`idleWords` names the
+/// moment), RSS per session (issue 5's 8 KiB target), CPU per connect and in all.
+///
+/// - Parameter cpuSeconds: The server's CPU time while the `sessions` connected.
+func footprintMetrics(
+    baseline: ProcessSample?, idle: ProcessSample?, cpuSeconds: Double?, sessions: Int, idleWords: String,
+    targets: Bool
+) -> [Metric] {
+    let perSession: Double? =
+        if let baseline, let idle, sessions > 0 { Double(idle.rssKiB - baseline.rssKiB) / Double(sessions) } else {
+            nil
+        }
+    return [
+        Metric(
+            "rss_baseline_mib", "server RSS before", baseline.map { Double($0.rssKiB) / 1024 }, unit: "MiB",
+            better: .lowerIsBetter),
+        Metric(
+            "rss_idle_mib", "server RSS, \(idleWords)", idle.map { Double($0.rssKiB) / 1024 }, unit: "MiB",
+            better: .lowerIsBetter),
+        Metric(
+            "rss_per_session_kib", "server RSS per session", perSession, unit: "KiB", better: .lowerIsBetter,
+            target: targets ? .atMost(8) : nil),
+        Metric(
+            "cpu_per_connect_us", "server CPU per connect",
+            cpuSeconds.map { sessions > 0 ? $0 / Double(sessions) * 1e6 : 0 }, unit: "µs", better: .lowerIsBetter),
+        Metric("server_cpu_s", "server CPU time", cpuSeconds, unit: "s", better: .lowerIsBetter),
+    ]
+}
+
 /// Adds the standard latency metrics (ms) of `recorder` to `metrics`.
 func latencyMetrics(
     _ recorder: LatencyRecorder, prefix: String, words: String, p99Target: Target? = nil, maxTarget: Target? = nil

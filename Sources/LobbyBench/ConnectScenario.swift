@@ -48,8 +48,6 @@ public struct ConnectScenario: Sendable {
         for client in opened.clients { client.closeAbruptly() }
         await sleep(milliseconds: 500)
 
-        let perSession: Double? =
-            if let baseline, let idle, ready > 0 { Double(idle.rssKiB - baseline.rssKiB) / Double(ready) } else { nil }
         let rampCPU: Double? =
             if let baseline, let afterRamp { afterRamp.cpuSeconds - baseline.cpuSeconds } else { nil }
         let targets = setup.targetsApply
@@ -62,22 +60,12 @@ public struct ConnectScenario: Sendable {
             Metric("ramp_s", "time until all ready", rampSeconds, unit: "s", better: .lowerIsBetter),
         ]
         metrics += latencyMetrics(handshakes, prefix: "handshake", words: "handshake")
+        metrics += footprintMetrics(
+            baseline: baseline, idle: idle, cpuSeconds: rampCPU, sessions: ready, idleWords: "all idle",
+            targets: targets)
         metrics += [
             Metric(
-                "rss_baseline_mib", "server RSS before", baseline.map { Double($0.rssKiB) / 1024 }, unit: "MiB",
-                better: .lowerIsBetter),
-            Metric(
-                "rss_idle_mib", "server RSS, all idle", idle.map { Double($0.rssKiB) / 1024 }, unit: "MiB",
-                better: .lowerIsBetter),
-            Metric(
-                "rss_per_session_kib", "server RSS per session", perSession, unit: "KiB", better: .lowerIsBetter,
-                target: targets ? .atMost(8) : nil),
-            Metric(
-                "cpu_per_connect_us", "server CPU per connect",
-                rampCPU.map { ready > 0 ? $0 / Double(ready) * 1e6 : 0 }, unit: "µs", better: .lowerIsBetter),
-            Metric("server_cpu_s", "server CPU time", rampCPU, unit: "s", better: .lowerIsBetter),
-            Metric(
-                "dropped_idle", "closed by server while idle", Double(droppedWhileIdle), better: .lowerIsBetter),
+                "dropped_idle", "closed by server while idle", Double(droppedWhileIdle), better: .lowerIsBetter)
         ]
         var notes: [String] = []
         if let error = opened.firstError { notes.append("first handshake failure: \(error)") }

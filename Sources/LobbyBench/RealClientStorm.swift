@@ -101,12 +101,6 @@ public struct RealClientStormScenario: Sendable {
         let completeSeconds: Double? = complete ? Double(outcome.lastChangeAt - started) / 1e9 : nil
         let serverCPU: Double? =
             if let baseline, let afterStorm { afterStorm.cpuSeconds - baseline.cpuSeconds } else { nil }
-        let perSession: Double? =
-            if let baseline, let idle, !ready.isEmpty {
-                Double(idle.rssKiB - baseline.rssKiB) / Double(ready.count)
-            } else {
-                nil
-            }
         let targets = setup.targetsApply
         let mib = 1024.0 * 1024.0
         var metrics = [
@@ -126,21 +120,10 @@ public struct RealClientStormScenario: Sendable {
                 better: .lowerIsBetter),
         ]
         metrics += latencyMetrics(handshakes, prefix: "handshake", words: "handshake")
+        metrics += footprintMetrics(
+            baseline: baseline, idle: idle, cpuSeconds: serverCPU, sessions: ready.count, idleWords: "settled",
+            targets: targets)
         metrics += [
-            Metric(
-                "rss_baseline_mib", "server RSS before", baseline.map { Double($0.rssKiB) / 1024 }, unit: "MiB",
-                better: .lowerIsBetter),
-            Metric(
-                "rss_idle_mib", "server RSS, settled", idle.map { Double($0.rssKiB) / 1024 }, unit: "MiB",
-                better: .lowerIsBetter),
-            Metric(
-                "rss_per_session_kib", "server RSS per session", perSession, unit: "KiB", better: .lowerIsBetter,
-                target: targets ? .atMost(8) : nil),
-            Metric(
-                "cpu_per_connect_us", "server CPU per connect",
-                serverCPU.map { ready.isEmpty ? 0 : $0 / Double(ready.count) * 1e6 }, unit: "µs",
-                better: .lowerIsBetter),
-            Metric("server_cpu_s", "server CPU time", serverCPU, unit: "s", better: .lowerIsBetter),
             Metric("presence_messages", "presence MESSAGEs received", Double(outcome.presenceMessages)),
             Metric("presence_batches", "… of them batches (the rest bare events)", Double(outcome.presenceBatches)),
             Metric("presence_events", "presence events received", Double(outcome.presenceEvents)),

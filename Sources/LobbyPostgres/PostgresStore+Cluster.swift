@@ -38,8 +38,9 @@ extension PostgresStore: SharedRoom {
         """
     }
 
-    /// Takes the room lock for this transaction and, once this node joined the cluster,
-    /// checks that its lease still holds.
+    /// Takes the room lock for this transaction and, given this node's epoch (writes, once it
+    /// joined the cluster), checks that its lease still holds. Reaping and the snapshot pass nil:
+    /// they only need the lock.
     func lockRoom(on connection: PostgresConnection, epoch: Int64?) async throws {
         try await connection.query("SELECT pg_advisory_xact_lock(\(Self.roomLockKey))", logger: logger)
         guard let epoch else { return }
@@ -119,7 +120,7 @@ extension PostgresStore: SharedRoom {
     public func reapLostNodes(at time: Timestamp) async throws -> Int {
         try await database("reaping lost nodes") { [self] in
             try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.roomLockKey))", logger: logger)
+                try await lockRoom(on: connection, epoch: nil)
                 let lost = try await connection.query(
                     "DELETE FROM nodes WHERE lease_until < now() AND node_id <> \(nodeID) RETURNING node_id",
                     logger: logger
@@ -154,7 +155,7 @@ extension PostgresStore: SharedRoom {
         try await database("reading the room") { [self] in
             // Under the room lock, so no append lands between the three reads.
             try await client.withTransaction(logger: logger) { connection in
-                try await connection.query("SELECT pg_advisory_xact_lock(\(Self.roomLockKey))", logger: logger)
+                try await lockRoom(on: connection, epoch: nil)
                 let sequence =
                     try await connection.query("SELECT coalesce(max(seq), 0) FROM room_log", logger: logger)
                     .collect().first?.decode(Int64.self) ?? 0
