@@ -49,6 +49,11 @@ PRESENCE = "/topic/presence"
 REPLY = "/user/queue/reply"
 ALL_DESTINATIONS = (CHAT, PRESENCE, REPLY)
 
+# The secret of each name's claim, from the welcome that claimed it, as a client keeps it. By name
+# only: a server with a fresh database ignores a stale token (the name is free, a new claim is made).
+NAME_TOKENS: dict[str, str] = {}
+KNOWN_TOKEN = object()  # identify(): send the token NAME_TOKENS has for the name, if any
+
 # Latencies and other numbers worth reporting; conftest prints them at the end of the run.
 MEASUREMENTS: list[str] = []
 
@@ -835,15 +840,26 @@ class _StompClient:
             last = index == len(ALL_DESTINATIONS) - 1
             self.subscribe(destination, f"sub-{index}", receipt=self.next_receipt_id() if last else None)
 
-    def identify(self, name: str, session_id: str | None = None, wait: bool = True, timeout: float = WAIT):
-        """SEND /app/identity; with `wait`, returns the private reply (welcome or error)."""
-        self.send_json("/app/identity", {"sessionId": session_id or self.session_id, "clientData": name})
+    def identify(self, name: str, session_id: str | None = None, wait: bool = True, timeout: float = WAIT,
+                 token: str | None | object = KNOWN_TOKEN):
+        """SEND /app/identity; with `wait`, returns the private reply (welcome or error).
+
+        Like a real client, it sends the name's claim secret it was given before (`NAME_TOKENS`),
+        unless `token` says which one to send (None: none)."""
+        if token is KNOWN_TOKEN:
+            token = NAME_TOKENS.get(name.strip())
+        identity = {"sessionId": session_id or self.session_id, "clientData": name}
+        if token is not None:
+            identity["token"] = token
+        self.send_json("/app/identity", identity)
         if not wait:
             return None
         reply = self.wait_for(is_reply(), timeout, destination=REPLY)
         if reply.get("type") == "welcome":
             self.welcome = reply
             self.user = reply.get("user")
+            if reply.get("token"):
+                NAME_TOKENS[reply["user"]] = reply["token"]
         return reply
 
     def chat(self, text: str, receipt: str | None = None, timeout: float = WAIT) -> Frame | None:
@@ -985,6 +1001,9 @@ class SessionHolder:
 
     def __init__(self, server: LobbyServer, name: str, kind: str = "sockjs", heartbeat=(0, 0), lifetime: float = 60):
         environment = dict(os.environ, PYTHONPATH=str(self.SCRIPT.parent), PYTHONUNBUFFERED="1")
+        self.name = name
+        if name.strip() in NAME_TOKENS:
+            environment["LOBBY_TEST_NAME_TOKEN"] = NAME_TOKENS[name.strip()]
         self.process = subprocess.Popen(
             [sys.executable, str(self.SCRIPT), str(server.port), name, kind, f"{heartbeat[0]},{heartbeat[1]}",
              str(lifetime)],
@@ -1004,7 +1023,10 @@ class SessionHolder:
                 if b"\n" in line:
                     first = line.split(b"\n", 1)[0].decode()
                     if first.startswith("READY "):
-                        return first.split()[1]
+                        fields = first.split()
+                        if len(fields) > 2:  # the holder's welcome claimed the name
+                            NAME_TOKENS[self.name.strip()] = fields[2]
+                        return fields[1]
                     break
         self.kill()
         stderr = self.process.stderr.read().decode(errors="replace") if self.process.stderr else ""

@@ -2,11 +2,13 @@
 
 usage: session_holder.py PORT NAME sockjs|raw CX,CY LIFETIME_SECONDS
 
-Connects (STOMP heart-beat CX,CY), subscribes, identifies as NAME, prints `READY <session id>`
+Connects (STOMP heart-beat CX,CY), subscribes, identifies as NAME (with the name's claim token
+from $LOBBY_TEST_NAME_TOKEN, if set), prints `READY <session id> [<new claim token>]`
 and then keeps the session alive (the client's reader thread answers pings and sends the
 negotiated heart-beats) until it is killed or frozen by the test, or LIFETIME_SECONDS pass.
 """
 
+import os
 import sys
 import time
 
@@ -26,8 +28,12 @@ class _Port:
 def main() -> int:
     port, name, kind, heartbeat, lifetime = sys.argv[1:6]
     cx, cy = (int(part) for part in heartbeat.split(","))
+    if "LOBBY_TEST_NAME_TOKEN" in os.environ:
+        lobbytest.NAME_TOKENS[name.strip()] = os.environ["LOBBY_TEST_NAME_TOKEN"]
     client = lobbytest.identified_client(_Port(int(port)), name, kind, heartbeat=(cx, cy))
-    print(f"READY {client.session_id}", flush=True)
+    # The token of a claim this welcome made, for the test process to send next time.
+    token = (client.welcome or {}).get("token", "")
+    print(f"READY {client.session_id} {token}".rstrip(), flush=True)
     deadline = time.monotonic() + float(lifetime)
     while time.monotonic() < deadline and not client.is_closed:
         time.sleep(0.05)

@@ -73,6 +73,8 @@ class TmuxServer:
     def __init__(self, workdir: Path):
         self.socket = f"lobbytest-{os.getpid()}-{next(_counter)}-{time.monotonic_ns() % 1_000_000}"
         self.config = Path(workdir) / f"{self.socket}.tmux.conf"
+        # The clients' name tokens go to the test's folder, never to the user's home.
+        self.state_home = Path(workdir) / "xdg-state"
         self.config.write_text(self.CONFIG)
         self.terminals: list[Terminal] = []
         self.socket_path: str | None = None
@@ -93,7 +95,8 @@ class TmuxServer:
 
     def terminal(self, name: str, argv: list[str], width: int = 100, height: int = 30,
                  env: dict[str, str] | None = None) -> "Terminal":
-        environment = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color", **(env or {})}
+        environment = {"LANG": "C.UTF-8", "LC_ALL": "C.UTF-8", "TERM": "xterm-256color",
+                       "XDG_STATE_HOME": str(self.state_home), **(env or {})}
         # `env` execs the client, so the pane's pid is the client's own.
         command = ["env", *(f"{k}={v}" for k, v in environment.items()), *argv]
         self.tmux("new-session", "-d", "-x", str(width), "-y", str(height), "-s", name, "--", *command)

@@ -77,7 +77,7 @@ extension ClientSessionStateMachine {
             expectEvery: UInt64(agreed.receiveInterval ?? 0))
         state = .connected(link)
         parser.version = version
-        let identity = IdentityRequest(sessionId: sessionID, clientData: displayName)
+        let identity = IdentityRequest(sessionId: sessionID, clientData: displayName, token: nameToken)
         let frames = [
             Frame(.subscribe, headers: ["destination": Destination.chatTopic, "id": Subscription.chat]),
             Frame(.subscribe, headers: ["destination": Destination.presenceTopic, "id": Subscription.presence]),
@@ -108,6 +108,10 @@ extension ClientSessionStateMachine {
             let action = decoded(Reply.self, frame) { reply in
                 switch reply {
                 case .welcome(let welcome): .welcome(welcome)
+                case .error(let error) where error.code == ErrorCode.nameTaken:
+                    .serverError(
+                        ErrorEvent(
+                            code: error.code, message: "\(displayName) is taken on this server; use another --name"))
                 case .error(let error): .serverError(error)
                 }
             }

@@ -29,6 +29,8 @@ public struct ClientSessionStateMachine: Sendable {
     public let sessionID: String?
     /// The display name sent in the identity message.
     public let displayName: String
+    /// The secret of the name's claim on this server, if the client has one.
+    public let nameToken: String?
     public let configuration: ClientSessionConfiguration
     /// Whether the server has answered the identity with a `welcome`.
     public internal(set) var isIdentified = false
@@ -67,13 +69,15 @@ public struct ClientSessionStateMachine: Sendable {
     /// - Parameters:
     ///   - transportURL: the SockJS WebSocket URL the client opened; the session id is parsed from it.
     ///   - displayName: the name to identify as.
+    ///   - nameToken: the secret of the name's claim, sent with the identity.
     ///   - now: monotonic milliseconds when the WebSocket opened.
     public init(
-        transportURL: String, displayName: String, configuration: ClientSessionConfiguration = .init(),
-        now: UInt64
+        transportURL: String, displayName: String, nameToken: String? = nil,
+        configuration: ClientSessionConfiguration = .init(), now: UInt64
     ) {
         self.sessionID = SockJS.sessionID(fromTransportURL: transportURL)
         self.displayName = displayName
+        self.nameToken = nameToken
         self.configuration = configuration
         self.state = .awaitingOpen
         self.startedAt = now

@@ -28,6 +28,8 @@ final class ConnectionLoop {
     /// Set once the WebSocket upgrade succeeded and the session runs.
     private var driver: SessionDriver?
     private var handshakeTimeout: Scheduled<Void>?
+    /// The name's claim secret: the configured one, or the one a welcome handed out since.
+    private var nameToken: String?
 
     init(
         configuration: LobbyConnection.Configuration, eventLoop: any EventLoop,
@@ -37,6 +39,7 @@ final class ConnectionLoop {
         self.eventLoop = eventLoop
         self.onEvent = onEvent
         self.reconnector = ReconnectStateMachine(backoff: configuration.backoff)
+        self.nameToken = configuration.nameToken
     }
 
     func start() {
@@ -97,7 +100,8 @@ final class ConnectionLoop {
         var sessionConfiguration = configuration.session
         sessionConfiguration.host = sessionConfiguration.host ?? endpoint.host
         let driver = SessionDriver(
-            transportURL: url, displayName: configuration.displayName, configuration: sessionConfiguration,
+            transportURL: url, displayName: configuration.displayName, nameToken: nameToken,
+            configuration: sessionConfiguration,
             onEvent: { [unowned self] event in self.sessionEvent(event, attempt: attempt) },
             onEnd: { [unowned self] end in self.attemptEnded(attempt, end) })
 
@@ -182,6 +186,10 @@ final class ConnectionLoop {
         onEvent(.session(event))
         // After the welcome itself, so "connected" follows the history it brought.
         if case .welcome(let welcome) = event {
+            if let token = welcome.token {
+                nameToken = token
+                configuration.nameTokenIssued?(token)
+            }
             run(reconnector.sessionWelcomed(user: welcome.user, sessionID: welcome.sessionId))
         }
     }

@@ -27,6 +27,11 @@ public final class LobbyConnection: Sendable {
         public var connectTimeout: UInt64
         /// The largest WebSocket message accepted, in bytes (a `welcome` carries the history).
         public var maximumMessageSize: Int
+        /// The secret of `displayName`'s claim on this server, sent with every identity.
+        public var nameToken: String?
+        /// Called (on the event loop) when a welcome hands out a new claim's secret: the name
+        /// was free and is now this client's. Later identities send it on their own.
+        public var nameTokenIssued: (@Sendable (String) -> Void)?
 
         public init(
             serverURL: String, displayName: String, session: ClientSessionConfiguration = .init(),

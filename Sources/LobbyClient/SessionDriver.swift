@@ -12,6 +12,7 @@ final class SessionDriver: ChannelInboundHandler {
 
     private let transportURL: String
     private let displayName: String
+    private let nameToken: String?
     private let configuration: ClientSessionConfiguration
     private let onEvent: (SessionEvent) -> Void
     private let onEnd: (SessionEnd) -> Void
@@ -24,11 +25,12 @@ final class SessionDriver: ChannelInboundHandler {
     private var hasEnded = false
 
     init(
-        transportURL: String, displayName: String, configuration: ClientSessionConfiguration,
+        transportURL: String, displayName: String, nameToken: String? = nil, configuration: ClientSessionConfiguration,
         onEvent: @escaping (SessionEvent) -> Void, onEnd: @escaping (SessionEnd) -> Void
     ) {
         self.transportURL = transportURL
         self.displayName = displayName
+        self.nameToken = nameToken
         self.configuration = configuration
         self.onEvent = onEvent
         self.onEnd = onEnd
@@ -55,7 +57,7 @@ final class SessionDriver: ChannelInboundHandler {
     func handlerAdded(context: ChannelHandlerContext) {
         self.context = context
         machine = ClientSessionStateMachine(
-            transportURL: transportURL, displayName: displayName, configuration: configuration,
+            transportURL: transportURL, displayName: displayName, nameToken: nameToken, configuration: configuration,
             now: Self.now())
         scheduleTick()
     }

@@ -9,10 +9,14 @@ public struct IdentityRequest: Codable, Sendable, Equatable {
     public var sessionId: String
     /// The display name.
     public var clientData: String
+    /// The secret of the name's claim, from the `welcome` that claimed it (see docs/protocol.md,
+    /// "Name claims"); absent for a name never used before.
+    public var token: String?
 
-    public init(sessionId: String, clientData: String) {
+    public init(sessionId: String, clientData: String, token: String? = nil) {
         self.sessionId = sessionId
         self.clientData = clientData
+        self.token = token
     }
 }
 
@@ -146,12 +150,16 @@ public struct Welcome: Codable, Sendable, Equatable {
     public var members: [Member]
     /// The most recent messages, oldest first.
     public var history: [ChatMessage]
+    /// The secret of a claim this identity just made (the name was free): the client keeps it and
+    /// sends it with every later identity for the name. Absent when the name was already its own.
+    public var token: String?
 
-    public init(sessionId: String, user: String, members: [Member], history: [ChatMessage]) {
+    public init(sessionId: String, user: String, members: [Member], history: [ChatMessage], token: String? = nil) {
         self.sessionId = sessionId
         self.user = user
         self.members = members
         self.history = history
+        self.token = token
     }
 }
 
@@ -199,6 +207,8 @@ public enum ErrorCode {
     public static let unknownDestination = "unknown-destination"
     public static let rateLimited = "rate-limited"
     public static let storeUnavailable = "store-unavailable"
+    /// The name is claimed by someone else: the identity carried no token, or a wrong one.
+    public static let nameTaken = "name-taken"
 }
 
 /// Destinations of the wire contract.

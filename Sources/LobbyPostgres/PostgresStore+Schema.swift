@@ -97,6 +97,19 @@ struct PostgresSchema {
                 )
                 """,
             ]),
+        Migration(
+            version: 3, description: "name claims",
+            statements: [
+                // One row per claimed name (NFC); only the secret's SHA-256 is stored.
+                """
+                CREATE TABLE name_claims (
+                    name text PRIMARY KEY,
+                    token_hash bytea NOT NULL CHECK (length(token_hash) = 32),
+                    claimed_at bigint NOT NULL,
+                    last_used bigint NOT NULL
+                )
+                """
+            ]),
     ]
 
     static var latestVersion: Int32 { migrations.last?.version ?? 0 }

@@ -295,6 +295,9 @@ public final class PostgresStore: LobbyStore {
                     UPDATE sessions SET user_name = \(storable(user)), identified_at = \(time.millisecondsSince1970)
                     WHERE session_id = \(storable(id.rawValue)) AND ended_at IS NULL
                     RETURNING session_id, user_name, identified_at
+                ), touched AS (
+                    UPDATE name_claims SET last_used = \(time.millisecondsSince1970)
+                    WHERE name = \(storable(NameClaimRecord.key(for: user))) AND last_used < \(time.millisecondsSince1970)
                 )
                 INSERT INTO room_log (seq, kind, session_id, user_name, at)
                 SELECT (SELECT coalesce(max(seq), 0) FROM room_log) + 1, 'identified', session_id, user_name, identified_at
@@ -390,7 +393,7 @@ public final class PostgresStore: LobbyStore {
 
 /// PostgreSQL `text` cannot hold U+0000, which a Swift string (and a JSON chat message) can:
 /// it is stored as U+FFFD, so such a message does not fail the whole batch it is in.
-private func storable(_ text: String) -> String {
+func storable(_ text: String) -> String {
     guard text.utf8.contains(0) else { return text }
     return String(text.unicodeScalars.map { $0 == "\0" ? "\u{FFFD}" : Character($0) })
 }
@@ -399,11 +402,13 @@ private func storable(_ text: String) -> String {
 enum PostgresStoreError: Error, CustomStringConvertible {
     case missingIds(expected: Int, got: Int)
     case timedOut(after: Duration)
+    case missingClaim(name: String)
 
     var description: String {
         switch self {
         case .missingIds(let expected, let got): "the database returned \(got) message ids for \(expected) messages"
         case .timedOut(let limit): "no answer from the database within \(limit)"
+        case .missingClaim(let name): "the database returned no claim for the name \(name)"
         }
     }
 }

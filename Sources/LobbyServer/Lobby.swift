@@ -31,6 +31,8 @@ final class Lobby: Sendable {
         let handle: any SessionHandle
         /// Whether it subscribed to its reply queue, so a welcome is built for it.
         let welcome: Bool
+        /// The secret of the name claim this identity made, for its welcome.
+        let token: String?
         let processed: (@Sendable () -> Void)?
     }
 
@@ -74,6 +76,8 @@ final class Lobby: Sendable {
     private let sessions = Mutex(Sessions())
     let feed: Mutex<Feed>
     let writer: StoreWriter
+    /// Who may use which name; nil when claims are off (`--name-claim-days 0`).
+    let nameClaims: NameClaims?
     let logger: Logger
 
     /// - Parameters:
@@ -85,9 +89,10 @@ final class Lobby: Sendable {
     init(
         writer: StoreWriter, history: [ChatMessage], historyLimit: Int, logger: Logger,
         gatherMilliseconds: UInt64 = 10, order: RoomOrder = .commits,
-        present: [(session: SessionID, user: UserName)] = []
+        present: [(session: SessionID, user: UserName)] = [], nameClaims: NameClaims? = nil
     ) {
         self.writer = writer
+        self.nameClaims = nameClaims
         self.logger = logger
         self.order = order
         self.feed = Mutex(
@@ -242,10 +247,37 @@ final class Lobby: Sendable {
             processed?()
             return
         }
+        guard let nameClaims else {
+            accept(session, as: user, token: nil, processed: processed)
+            return
+        }
+        // The session's later frames wait for this answer (StompSession holds them back).
+        Task {
+            switch await nameClaims.decide(for: user, token: request.token, at: .now()) {
+            case .granted(let newToken):
+                accept(session, as: user, token: newToken, processed: processed)
+            case .taken:
+                logger.notice(
+                    "identity for a claimed name refused", metadata: ["session": "\(session.id)", "user": "\(user)"])
+                replyError(
+                    session, ErrorCode.nameTaken,
+                    "the name \(user) is claimed by someone else: send its token, or choose another name")
+                processed?()
+            case .unavailable:
+                replyError(session, ErrorCode.storeUnavailable, "the name could not be checked; try again")
+                processed?()
+            }
+        }
+    }
+
+    /// The identity is allowed: the session becomes `user`.
+    private func accept(
+        _ session: any SessionHandle, as user: UserName, token: String?, processed: (@Sendable () -> Void)?
+    ) {
         let identified = sessions.withLock { sessions in
             // Only a session that can receive it gets a welcome built for it.
             let welcome = broker.hasSubscription(session, to: Destination.reply)
-            let waiter = IdentifyWaiter(handle: session, welcome: welcome, processed: processed)
+            let waiter = IdentifyWaiter(handle: session, welcome: welcome, token: token, processed: processed)
             guard
                 let effect = sessions.state.identityReceived(session.id, as: user, welcome: welcome, at: .now())
             else { return false }
@@ -385,7 +417,8 @@ final class Lobby: Sendable {
             case .identified(let id, let user, let welcome):
                 if let welcome, let handle = waiter?.handle {
                     broker.sendPrivately(
-                        welcome.body(sessionID: id, user: user), to: Destination.reply, session: handle)
+                        welcome.body(sessionID: id, user: user, token: waiter?.token), to: Destination.reply,
+                        session: handle)
                 }
                 waiter?.processed?()
             case .publishChat(let message):

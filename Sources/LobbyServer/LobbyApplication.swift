@@ -128,6 +128,9 @@ public func buildApplication(
     logger: Logger, closeStore: @escaping @Sendable () async -> Void = {}
 ) async throws -> LobbyApplication {
     let writer = StoreWriter(store: store)
+    let nameClaims = configuration.nameClaimMilliseconds.map {
+        NameClaims(store: store, lifetimeMilliseconds: $0)
+    }
     let lobby: Lobby
     var cluster: LobbyApplication.Cluster?
     if let sharedRoom {
@@ -142,7 +145,7 @@ public func buildApplication(
             order: .sharedLog,
             present: snapshot.sessions.compactMap { session, user in
                 (try? UserName(validating: user)).map { (session: session, user: $0) }
-            })
+            }, nameClaims: nameClaims)
         cluster = LobbyApplication.Cluster(
             follower: RoomLogFollower(room: sharedRoom, lobby: lobby, after: snapshot.sequence, logger: logger),
             lease: NodeLease(
@@ -150,7 +153,9 @@ public func buildApplication(
     } else {
         logClosedLeftovers(try await store.closeOpenSessions(reason: .restart, at: .now()), logger: logger)
         let history = try await store.recentMessages(limit: configuration.historyLimit)
-        lobby = Lobby(writer: writer, history: history, historyLimit: configuration.historyLimit, logger: logger)
+        lobby = Lobby(
+            writer: writer, history: history, historyLimit: configuration.historyLimit, logger: logger,
+            nameClaims: nameClaims)
     }
     let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
     let services = SockJSService.services(for: configuration)

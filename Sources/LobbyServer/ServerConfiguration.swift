@@ -39,6 +39,9 @@ public struct ServerConfiguration: Sendable {
     /// A connection must finish its HTTP request head, and a session must send STOMP `CONNECT`,
     /// within this many milliseconds, or it is closed (0: no limit).
     public var requestTimeoutMilliseconds: Int = 10_000
+    /// A name claim not used for this many days lapses; 0 turns claims off (anyone may use any
+    /// name, as before claims existed).
+    public var nameClaimDays: Double = 30
     /// This node's name when several share a PostgreSQL lobby; nil: host name and port.
     public var nodeID: String?
     /// How long a node's lease in the shared store lasts without renewal.
@@ -48,6 +51,11 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
 
     public init() {}
+
+    /// ``nameClaimDays`` in milliseconds; nil when claims are off.
+    var nameClaimMilliseconds: Int64? {
+        nameClaimDays > 0 ? max(1, Int64((nameClaimDays * 86_400_000).rounded())) : nil
+    }
 
     /// The prefix normalised: leading slash, no trailing slash.
     var normalizedPrefix: String {

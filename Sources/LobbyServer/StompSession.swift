@@ -62,6 +62,9 @@ final class StompSession {
     private var inbound: [ServerConnectionStateMachine.Action] = []
     /// Identity and chat SENDs handed to the lobby whose store and answer have not finished.
     private var pendingStoredSends = 0
+    /// Identity SENDs among them. Nothing overtakes an identity, not even a chat SEND: its
+    /// answer (a name check in the store) decides who the session is.
+    private var pendingIdentities = 0
     /// Whether the transport was told to stop reading (see `applyBackpressure`).
     private var isReadingPaused = false
     /// Fan-out frames held until the fan-out flushes this session (`hold(_:)`): a burst then
@@ -157,6 +160,7 @@ final class StompSession {
         var handled = 0
         while handled < inbound.count, !isEnded {
             let action = inbound[handled]
+            if pendingIdentities > 0 { break }
             if pendingStoredSends > 0, !Self.isStoredSend(action) { break }
             // The store gets at most a bound's worth of one session's SENDs at a time: the rest
             // wait here, so one publisher cannot fill the writer's queue ahead of everyone else.
@@ -184,11 +188,12 @@ final class StompSession {
 
     /// A stored SEND of this session was answered (or rejected): its RECEIPT goes out and the
     /// frames held behind it may proceed.
-    func storedSendProcessed(receipt: EncodedFrame?) {
+    func storedSendProcessed(receipt: EncodedFrame?, identity: Bool) {
         if let receipt {
             deliver(receipt)
         }
         pendingStoredSends -= 1
+        if identity { pendingIdentities -= 1 }
         processInbound()
     }
 
@@ -411,7 +416,7 @@ final class StompSession {
         let destination = frame.headers["destination"] ?? ""
         switch destination {
         case Destination.identity:
-            let completion = storedSendCompletion(receipt: receipt)
+            let completion = storedSendCompletion(receipt: receipt, identity: true)
             lobby.identify(handle, body: frame.body, processed: completion)
         case Destination.chat:
             guard chatBucket.take(now: now) else {
@@ -431,14 +436,15 @@ final class StompSession {
 
     /// Counts a SEND whose answer comes from the store writer, and makes the callback that
     /// finishes it: RECEIPT, then the held-back frames.
-    private func storedSendCompletion(receipt: String?) -> @Sendable () -> Void {
+    private func storedSendCompletion(receipt: String?, identity: Bool = false) -> @Sendable () -> Void {
         pendingStoredSends += 1
+        if identity { pendingIdentities += 1 }
         let handle = self.handle!
         let receiptFrame = receipt.map {
             EncodedFrame(
                 Frame(.receipt, headers: ["receipt-id": $0]), version: machine.version, framing: handle.framing)
         }
-        return { handle.storedSendProcessed(receipt: receiptFrame) }
+        return { handle.storedSendProcessed(receipt: receiptFrame, identity: identity) }
     }
 
     private func sendReceipt(_ receipt: String?) {
@@ -510,9 +516,9 @@ final class ChannelSessionHandle: SessionHandle {
         session.value?.flush()
     }
 
-    func storedSendProcessed(receipt: EncodedFrame?) {
+    func storedSendProcessed(receipt: EncodedFrame?, identity: Bool) {
         let session = self.session
-        session.eventLoop.execute { session.value?.storedSendProcessed(receipt: receipt) }
+        session.eventLoop.execute { session.value?.storedSendProcessed(receipt: receipt, identity: identity) }
     }
 
     func terminate(reason: LeaveReason) {

@@ -6,7 +6,8 @@ import LobbyCore
 /// A reconnect storm identifies thousands of sessions against a member list of thousands: the
 /// list is encoded once per version (``RoomFeed``) and each welcome only copies the bytes
 /// around its own `sessionId` and `user`. The body is the JSON a `JSONEncoder` with sorted keys
-/// writes for ``Welcome``: `{"history":[…],"members":[…],"sessionId":"…","type":"welcome","user":"…"}`.
+/// writes for ``Welcome``: `{"history":[…],"members":[…],"sessionId":"…","token":"…","type":"welcome","user":"…"}`
+/// (`token` only for a claim just made).
 struct WelcomeSnapshot: Sendable, Equatable {
     /// `[{"sessions":1,"user":"alice"},…]`
     let members: [UInt8]
@@ -14,15 +15,19 @@ struct WelcomeSnapshot: Sendable, Equatable {
     let history: [UInt8]
 
     /// The `welcome` body for one session.
-    func body(sessionID: SessionID, user: UserName) -> [UInt8] {
+    func body(sessionID: SessionID, user: UserName, token: String? = nil) -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(members.count + history.count + 96 + user.rawValue.utf8.count)
+        body.reserveCapacity(members.count + history.count + 160 + user.rawValue.utf8.count)
         body += #"{"history":"#.utf8
         body += history
         body += #","members":"#.utf8
         body += members
         body += #","sessionId":"#.utf8
         JSONText.appendString(sessionID.rawValue, to: &body)
+        if let token {
+            body += #","token":"#.utf8
+            JSONText.appendString(token, to: &body)
+        }
         body += #","type":"welcome","user":"#.utf8
         JSONText.appendString(user.rawValue, to: &body)
         body.append(UInt8(ascii: "}"))

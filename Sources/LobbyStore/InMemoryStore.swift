@@ -12,6 +12,8 @@ public final class InMemoryStore: LobbyStore {
         var sessions: [SessionRecord] = []
         /// The index in `sessions` of each id's open row.
         var openSession: [String: Int] = [:]
+        /// By ``NameClaimRecord/key(for:)``.
+        var claims: [String: NameClaimRecord] = [:]
 
         mutating func apply(_ write: StoreWrite) -> ChatMessage? {
             switch write {
@@ -27,6 +29,10 @@ public final class InMemoryStore: LobbyStore {
                 if let index = openSession[id.rawValue] {
                     sessions[index].user = user
                     sessions[index].identifiedAt = time
+                }
+                let key = NameClaimRecord.key(for: user)
+                if let lastUsed = claims[key]?.lastUsed, lastUsed < time {
+                    claims[key]?.lastUsed = time
                 }
                 return nil
             case .sessionEnded(let id, let reason, let time):
@@ -87,5 +93,32 @@ public final class InMemoryStore: LobbyStore {
             }
             return Array(newestFirst.lazy.map(\.element).filter { includeEnded || $0.isOpen }.prefix(limit))
         }
+    }
+
+    public func nameClaim(_ name: String) async throws -> NameClaimRecord? {
+        state.withLock { $0.claims[NameClaimRecord.key(for: name)] }
+    }
+
+    public func claimNames(_ requests: [NameClaimRequest]) async throws -> [NameClaimRecord] {
+        state.withLock { state in
+            requests.map { request in
+                let key = NameClaimRecord.key(for: request.name)
+                if let standing = state.claims[key], standing.isInForce(lapsedBefore: request.lapsedBefore) {
+                    return standing
+                }
+                let claim = NameClaimRecord(
+                    name: key, tokenHash: request.tokenHash, claimedAt: request.at, lastUsed: request.at)
+                state.claims[key] = claim
+                return claim
+            }
+        }
+    }
+
+    public func nameClaims() async throws -> [NameClaimRecord] {
+        state.withLock { $0.claims.values.sorted { $0.name < $1.name } }
+    }
+
+    public func releaseNameClaim(_ name: String) async throws -> Bool {
+        state.withLock { $0.claims.removeValue(forKey: NameClaimRecord.key(for: name)) != nil }
     }
 }

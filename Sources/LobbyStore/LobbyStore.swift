@@ -25,6 +25,26 @@ public protocol LobbyStore: Sendable {
     /// Stored sessions, newest connection first, at most `limit` of them: the open ones, or,
     /// with `includeEnded`, open and ended ones together.
     func sessions(includeEnded: Bool, limit: Int) async throws -> [SessionRecord]
+
+    // MARK: Name claims (see ``NameClaimRecord``)
+
+    /// The claim on a name (in force or lapsed), if any.
+    func nameClaim(_ name: String) async throws -> NameClaimRecord?
+
+    /// Claims each name whose claim is missing or lapsed (last used before the request's
+    /// `lapsedBefore`), in one transaction, in order. A name claimed meanwhile by someone else
+    /// (another node, an earlier request of the batch) keeps that claim.
+    ///
+    /// - Returns: For each request, the claim in force afterwards: the new one (its hash is the
+    ///   request's) or the one that stood.
+    func claimNames(_ requests: [NameClaimRequest]) async throws -> [NameClaimRecord]
+
+    /// Every stored claim, in force or lapsed, by name.
+    func nameClaims() async throws -> [NameClaimRecord]
+
+    /// Forgets a name's claim (the operator's `lobby-server names release`). Returns whether
+    /// there was one.
+    func releaseNameClaim(_ name: String) async throws -> Bool
 }
 
 // MARK: - For adapters in other modules

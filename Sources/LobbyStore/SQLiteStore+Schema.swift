@@ -79,6 +79,18 @@ extension SQLiteStore {
             try db.execute(sql: "CREATE UNIQUE INDEX sessions_open_id ON sessions (session_id) WHERE ended_at IS NULL")
             try db.execute(sql: "CREATE INDEX sessions_connected_at ON sessions (connected_at, serial)")
         }
+        migrator.registerMigration("v3: name claims") { db in
+            // One row per claimed name (NFC); only the secret's SHA-256 is stored.
+            try db.execute(
+                sql: """
+                    CREATE TABLE name_claims (
+                        name TEXT PRIMARY KEY,
+                        token_hash BLOB NOT NULL CHECK (length(token_hash) = 32),
+                        claimed_at INTEGER NOT NULL,
+                        last_used INTEGER NOT NULL
+                    )
+                    """)
+        }
         return migrator
     }
 }

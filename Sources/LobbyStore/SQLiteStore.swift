@@ -15,7 +15,7 @@ import LobbyCore
 public final class SQLiteStore: LobbyStore {
     /// The file this store opened.
     public let path: String
-    private let pool: DatabasePool
+    let pool: DatabasePool
 
     /// How long a write waits for another connection's lock (another `SQLiteStore` or
     /// `sqlite3` on the same file) before it fails with `SQLITE_BUSY`.
@@ -125,6 +125,7 @@ public final class SQLiteStore: LobbyStore {
             try db.cachedStatement(
                 sql: "UPDATE sessions SET user_name = ?, identified_at = ? WHERE session_id = ? AND ended_at IS NULL"
             ).execute(arguments: [user, time.millisecondsSince1970, id.rawValue])
+            try touchNameClaim(user, at: time, in: db)
             return nil
         case .sessionEnded(let id, let reason, let time):
             try endOpenRow(of: id, reason: reason, at: time, in: db)
@@ -169,7 +170,7 @@ public final class SQLiteStore: LobbyStore {
     }
 
     /// Runs a database access, wrapping engine errors so callers need not import GRDB.
-    private func database<T>(_ operation: String, _ access: () async throws -> T) async throws -> T {
+    func database<T>(_ operation: String, _ access: () async throws -> T) async throws -> T {
         do {
             return try await access()
         } catch {

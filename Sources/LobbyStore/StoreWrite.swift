@@ -29,7 +29,8 @@ public enum StoreWrite: Sendable, Equatable {
     /// new start's time, keeping at most one open row per id.
     case sessionStarted(SessionStart)
     /// Sets the user of the session's open row. Identifying again (a rename) overwrites the
-    /// user and the time. A session with no open row is ignored.
+    /// user and the time. A session with no open row is ignored. The user's name claim, if
+    /// any, is marked used at this time (so it does not lapse while it is in use).
     case sessionIdentified(SessionID, user: String, at: Timestamp)
     /// Closes the session's open row with a reason; rows of earlier sessions with the same id
     /// are never touched. A session with no open row is ignored, so ending twice is harmless.

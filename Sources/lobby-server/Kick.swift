@@ -82,21 +82,11 @@ struct Kick: AsyncParsableCommand {
 
     /// Every live node of the lobby on a PostgreSQL database, as they advertised themselves.
     private func clusterEndpoints() async throws -> [Endpoint] {
-        var options = PostgresStore.Options()
-        options.migratesSchema = false
-        options.minimumConnections = 0
-        options.applicationName = "lobby-server kick"
-        let store = try await PostgresStore.open(url: database, options: options)
-        let nodes: [(node: String, url: String, token: String)]
-        do {
-            nodes = try await store.adminEndpoints()
-            await store.shutdown()
-        } catch {
-            await store.shutdown()
-            throw error
+        let (nodes, location) = try await ExistingStore.withPostgres(database, applicationName: "lobby-server kick") {
+            store in (try await store.adminEndpoints(), store.url.description)
         }
         guard !nodes.isEmpty else {
-            throw ValidationError("no live lobby-server node on \(store.url)")
+            throw ValidationError("no live lobby-server node on \(location)")
         }
         return nodes.map { Endpoint(name: $0.node, url: $0.url, token: $0.token) }
     }

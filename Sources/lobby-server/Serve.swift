@@ -36,6 +36,11 @@ struct Serve: AsyncParsableCommand {
     var requestTimeoutMilliseconds = 10_000
 
     @Option(
+        name: .customLong("name-claim-days"),
+        help: "A name's claim lapses after this many days unused (fractions allowed); 0 turns name claims off.")
+    var nameClaimDays: Double = 30
+
+    @Option(
         name: .customLong("node-id"),
         help: "This node's name when several share a PostgreSQL lobby (default: host name and port).")
     var nodeID: String?
@@ -91,6 +96,7 @@ struct Serve: AsyncParsableCommand {
         guard chatRate > 0, chatBurst >= 1 else {
             throw ValidationError("--chat-rate must be > 0 and --chat-burst ≥ 1")
         }
+        guard nameClaimDays >= 0, nameClaimDays.isFinite else { throw ValidationError("--name-claim-days must be ≥ 0") }
         guard requestTimeoutMilliseconds >= 0 else { throw ValidationError("--request-timeout-ms must be ≥ 0") }
         guard nodeLeaseMilliseconds >= 200 else { throw ValidationError("--node-lease-ms must be ≥ 200") }
         if let nodeID, nodeID.isEmpty || nodeID.count > 200 {
@@ -116,6 +122,7 @@ struct Serve: AsyncParsableCommand {
         configuration.heartbeatMilliseconds = heartbeatMilliseconds
         configuration.requestTimeoutMilliseconds = requestTimeoutMilliseconds
         configuration.nodeID = nodeID
+        configuration.nameClaimDays = nameClaimDays
         configuration.nodeLeaseMilliseconds = nodeLeaseMilliseconds
         configuration.historyLimit = history
         configuration.maxFrameBytes = maxFrameBytes

@@ -39,24 +39,8 @@ struct Sessions: AsyncParsableCommand {
 extension Sessions {
     /// The rows, from SQLite or PostgreSQL as `--database` says; neither is created if missing.
     private func readSessions() async throws -> [SessionRecord] {
-        guard PostgresURL.isPostgresURL(database) else {
-            guard FileManager.default.fileExists(atPath: database) else {
-                throw ValidationError("no database at \(database)")
-            }
-            return try await SQLiteStore(path: database).sessions(includeEnded: all, limit: limit)
-        }
-        var options = PostgresStore.Options()
-        options.migratesSchema = false
-        options.minimumConnections = 0
-        options.applicationName = "lobby-server sessions"
-        let store = try await PostgresStore.open(url: database, options: options)
-        do {
-            let records = try await store.sessions(includeEnded: all, limit: limit)
-            await store.shutdown()
-            return records
-        } catch {
-            await store.shutdown()
-            throw error
+        try await ExistingStore.with(database, applicationName: "lobby-server sessions") { [all, limit] store in
+            try await store.sessions(includeEnded: all, limit: limit)
         }
     }
 }

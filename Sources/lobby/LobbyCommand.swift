@@ -49,7 +49,23 @@ struct LobbyCommand: ParsableCommand {
     }
 
     func run() throws {
-        let configuration = LobbyConnection.Configuration(serverURL: server, displayName: displayName)
+        var configuration = LobbyConnection.Configuration(serverURL: server, displayName: displayName)
+        // The name as the server compares it (trimmed): the key of its secret in the token file.
+        let name = (try? UserName(validating: displayName).rawValue) ?? displayName
+        if let tokenFile = TokenFile.standard() {
+            configuration.nameToken = tokenFile.load().token(server: server, name: name)
+            configuration.nameTokenIssued = { [server, plain] token in
+                do {
+                    try tokenFile.save(token, server: server, name: name)
+                } catch {
+                    // The full-screen interface owns the terminal; only plain mode can say it.
+                    if plain {
+                        let line = Array("*** the name's token was not saved: \(error)\n".utf8)
+                        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+                    }
+                }
+            }
+        }
         if plain {
             try PlainClient(configuration: configuration).run()
         } else {

@@ -92,4 +92,20 @@ final class CommitTrackingStore: LobbyStore {
     func sessions(includeEnded: Bool, limit: Int) async throws -> [SessionRecord] {
         try await inner.sessions(includeEnded: includeEnded, limit: limit)
     }
+
+    func nameClaim(_ name: String) async throws -> NameClaimRecord? {
+        try await inner.nameClaim(name)
+    }
+
+    func claimNames(_ requests: [NameClaimRequest]) async throws -> [NameClaimRecord] {
+        try await inner.claimNames(requests)
+    }
+
+    func nameClaims() async throws -> [NameClaimRecord] {
+        try await inner.nameClaims()
+    }
+
+    func releaseNameClaim(_ name: String) async throws -> Bool {
+        try await inner.releaseNameClaim(name)
+    }
 }

@@ -35,7 +35,7 @@ struct SQLiteStoreTests {
         try await withDatabasePath { path in
             let first = try SQLiteStore(path: path)
             let migrations = try await first.appliedMigrations()
-            #expect(migrations == ["v1: messages and sessions", "v2: reason node-lost"])
+            #expect(migrations == ["v1: messages and sessions", "v2: reason node-lost", "v3: name claims"])
             _ = try await first.apply([message("kept")])
             for _ in 0..<3 {
                 let again = try SQLiteStore(path: path)
@@ -66,7 +66,7 @@ struct SQLiteStoreTests {
                 }
             }
             let store = try SQLiteStore(path: path)
-            #expect(try await store.appliedMigrations().last == "v2: reason node-lost")
+            #expect(try await store.appliedMigrations().last == "v3: name claims")
             let all = try await store.sessions(includeEnded: true, limit: 10)
             #expect(all.map(\.id) == ["open", "old"])
             #expect(all.map(\.reason) == [nil, .quit])

@@ -129,6 +129,22 @@ final class InstrumentedStore: LobbyStore {
     func sessions(includeEnded: Bool, limit: Int) async throws -> [SessionRecord] {
         try await base.sessions(includeEnded: includeEnded, limit: limit)
     }
+
+    func nameClaim(_ name: String) async throws -> NameClaimRecord? {
+        try await base.nameClaim(name)
+    }
+
+    func claimNames(_ requests: [NameClaimRequest]) async throws -> [NameClaimRecord] {
+        try await base.claimNames(requests)
+    }
+
+    func nameClaims() async throws -> [NameClaimRecord] {
+        try await base.nameClaims()
+    }
+
+    func releaseNameClaim(_ name: String) async throws -> Bool {
+        try await base.releaseNameClaim(name)
+    }
 }
 
 /// A one-way barrier: `wait()` suspends until `open()`, and returns at once afterwards.

@@ -171,3 +171,27 @@ def test_page_keeps_heart_beats_going(make_server, clients, pages, transport):
     assert page.status()["state"] == "connected", page.diagnostics()
     assert not bob.messages(is_leave("alice")), bob.messages(is_leave("alice"))
     assert any("heart-beats" in line and '"send":1000' in line for line in page.js("return window.lobbyDebug"))
+
+
+def test_page_keeps_its_name_token_across_a_reload(server, clients, pages):
+    page = pages.open(server, transport="websocket", name="erin")
+    page.wait_connected("erin")
+    token = page.js("return window.localStorage.getItem('lobby.nameToken.erin')")
+    assert token and len(token) >= 22, token
+
+    # Someone else (no token) is refused the name.
+    thief = clients.open(server)
+    thief.connect(heartbeat=(0, 0))
+    thief.subscribe_all()
+    assert thief.identify("erin", token=None)["code"] == "name-taken"
+
+    # The same browser after a reload is erin again: the page sent the stored token.
+    page.driver.refresh()
+    page.wait_connected("erin")
+    assert page.js("return window.localStorage.getItem('lobby.nameToken.erin')") == token
+
+    # Another browser (its own storage) is told plainly that the name is taken.
+    other = pages.open(server, transport="websocket", name="erin")
+    error = other.wait_line(lambda l: l["kind"] == "error", "the name-taken error")
+    assert error["code"] == "name-taken" and "erin is taken on this server" in error["text"], error
+    assert other.status()["state"] != "connected"

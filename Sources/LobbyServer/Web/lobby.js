@@ -170,10 +170,25 @@
     sendFrame("SEND", { destination: destination, "content-type": "application/json" }, JSON.stringify(payload));
   }
 
+  // The secret of each name this browser claimed on this server, kept across reloads
+  // (docs/protocol.md, "Name claims"). localStorage is per origin, so per server.
+  function tokenKey(name) { return "lobby.nameToken." + name.trim(); }
+
+  function storedToken(name) {
+    try { return window.localStorage.getItem(tokenKey(name)); } catch (e) { return null; }
+  }
+
+  function storeToken(name, token) {
+    try { window.localStorage.setItem(tokenKey(name), token); } catch (e) { debug("token not stored", e); }
+  }
+
   function identify(name) {
     wantedName = name;
     debug("identify", name);
-    sendJSON("/app/identity", { sessionId: sessionId, clientData: name });
+    var identity = { sessionId: sessionId, clientData: name };
+    var token = storedToken(name);
+    if (token) identity.token = token;
+    sendJSON("/app/identity", identity);
   }
 
   function transports() {
@@ -340,6 +355,7 @@
   function onReply(reply) {
     if (reply.type === "welcome") {
       me = reply.user;
+      if (reply.token) storeToken(reply.user, reply.token);
       nameForm.hidden = true;
       members = LobbyPresence.membersOf(reply); // authoritative: replaces what earlier events built
       (reply.history || []).forEach(showChat);
@@ -349,8 +365,12 @@
       setInputEnabled(true);
     } else if (reply.type === "error") {
       debug("private error", reply);
-      showNotice("error", "error: " + reply.message + " (" + reply.code + ")", { code: reply.code });
-      if (reply.code === "invalid-name" && !me) askForName();
+      if (reply.code === "name-taken") {
+        showNotice("error", wantedName + " is taken on this server; choose another name", { code: reply.code });
+      } else {
+        showNotice("error", "error: " + reply.message + " (" + reply.code + ")", { code: reply.code });
+      }
+      if ((reply.code === "invalid-name" || reply.code === "name-taken") && !me) askForName();
     }
   }
 
