@@ -9,6 +9,7 @@ extension ClientSessionStateMachine {
         static let chat = "chat"
         static let presence = "presence"
         static let reply = "reply"
+        static let direct = "direct"
     }
 
     /// Feeds the STOMP text of SockJS messages to the parser; frames may arrive several per
@@ -82,6 +83,7 @@ extension ClientSessionStateMachine {
             Frame(.subscribe, headers: ["destination": Destination.chatTopic, "id": Subscription.chat]),
             Frame(.subscribe, headers: ["destination": Destination.presenceTopic, "id": Subscription.presence]),
             Frame(.subscribe, headers: ["destination": Destination.reply, "id": Subscription.reply]),
+            Frame(.subscribe, headers: ["destination": Destination.directQueue, "id": Subscription.direct]),
             Frame(
                 .send,
                 headers: ["destination": Destination.identity, "content-type": "application/json"],
@@ -113,12 +115,16 @@ extension ClientSessionStateMachine {
                         ErrorEvent(
                             code: error.code, message: "\(displayName) is taken on this server; use another --name"))
                 case .error(let error): .serverError(error)
+                case .history(let history): .history(history)
+                case .search(let search): .search(search)
                 }
             }
             if case .emit(.welcome) = action {
                 isIdentified = true
             }
             return [action]
+        case Subscription.direct:
+            return [decoded(DirectMessage.self, frame, as: SessionEvent.direct)]
         default:
             return []
         }
@@ -129,6 +135,7 @@ extension ClientSessionStateMachine {
         case Destination.chatTopic: Subscription.chat
         case Destination.presenceTopic: Subscription.presence
         case Destination.reply: Subscription.reply
+        case Destination.directQueue: Subscription.direct
         default: nil
         }
     }

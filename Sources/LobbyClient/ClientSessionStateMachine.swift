@@ -178,11 +178,16 @@ public struct ClientSessionStateMachine: Sendable {
 
     /// The user typed a chat line.
     public mutating func sendChat(_ text: String, now: UInt64) -> [Action] {
-        guard case .connected(let link) = state else { return [.emit(.notSent(text))] }
+        send(.chat(text), now: now)
+    }
+
+    /// Sends a request (chat, private message, away, history, search); without a connected
+    /// session it comes back as `.notSent`.
+    public mutating func send(_ request: ClientRequest, now: UInt64) -> [Action] {
+        guard case .connected(let link) = state else { return [.emit(.notSent(request.unsentText))] }
+        let (destination, body) = request.destinationAndBody
         let frame = Frame(
-            .send,
-            headers: ["destination": Destination.chat, "content-type": "application/json"],
-            body: PayloadCoding.encode(ChatRequest(text: text)))
+            .send, headers: ["destination": destination, "content-type": "application/json"], body: body)
         return [send([frame], version: link.version, now: now)]
     }
 

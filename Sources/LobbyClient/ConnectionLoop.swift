@@ -46,9 +46,9 @@ final class ConnectionLoop {
         run(reconnector.start())
     }
 
-    func send(chat text: String) {
-        guard let driver else { return onEvent(.session(.notSent(text))) }
-        driver.sendChat(text)
+    func send(_ request: ClientRequest) {
+        guard let driver else { return onEvent(.session(.notSent(request.unsentText))) }
+        driver.send(request)
     }
 
     func quit() {

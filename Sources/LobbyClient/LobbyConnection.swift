@@ -83,7 +83,12 @@ public final class LobbyConnection: Sendable {
 
     /// Sends a chat line; without a live session the line comes back as `.session(.notSent(text))`.
     public func send(chat text: String) {
-        loop.eventLoop.execute { self.loop.value.send(chat: text) }
+        send(.chat(text))
+    }
+
+    /// Sends a request; without a live session it comes back as `.session(.notSent(…))`.
+    public func send(_ request: ClientRequest) {
+        loop.eventLoop.execute { self.loop.value.send(request) }
     }
 
     /// Says goodbye (STOMP `DISCONNECT`, so the others see `quit`), closes, and reports `.stopped`.

@@ -18,6 +18,10 @@ public struct PlainTranscript {
     private let clock: (Timestamp) -> String
     /// The highest message id printed so far: ids grow, so anything at or below it was shown.
     private var lastShownMessageID: Int64?
+    /// Private messages printed so far: a welcome repeats the recent ones.
+    private var shownDirectIDs: Set<Int64> = []
+    /// The user this client is, from the welcome: its own private messages read `-> *bob* …`.
+    private var ownUser: String?
     private var isCountingDown = false
 
     public init(clock: @escaping (Timestamp) -> String) {
@@ -49,9 +53,13 @@ public struct PlainTranscript {
     private mutating func lines(for event: SessionEvent) -> [String] {
         switch event {
         case .welcome(let welcome):
-            let names = welcome.members.map(\.user)
+            ownUser = welcome.user
+            let names = welcome.members.map { member in
+                member.away.map { "\(member.user) (away: \($0))" } ?? member.user
+            }
             return ["*** members (\(names.count)): \(names.joined(separator: ", "))"]
                 + welcome.history.compactMap { line(for: $0) }
+                + (welcome.directs ?? []).compactMap { line(for: $0) }
         case .message(let message):
             return line(for: message).map { [$0] } ?? []
         case .presence(let presence):
@@ -61,7 +69,18 @@ public struct PlainTranscript {
             case .leave:
                 let reason = presence.reason.map { " (\($0.explanation))" } ?? ""
                 return ["<-- \(presence.user) left\(reason)"]
+            case .status:
+                return [presence.away.map { "--- \(presence.user) is away: \($0)" } ?? "--- \(presence.user) is back"]
             }
+        case .direct(let direct):
+            return line(for: direct).map { [$0] } ?? []
+        case .history(let history):
+            guard !history.messages.isEmpty else { return ["-- beginning of history --"] }
+            return ["-- older messages --"] + history.messages.map { dated($0) }
+        case .search(let search):
+            let count = search.messages.count
+            return ["-- search: \(search.query) (\(count) result\(count == 1 ? "" : "s")) --"]
+                + search.messages.map { dated($0) }
         case .serverError(let error):
             return ["*** error: \(error.message) (\(error.code))"]
         case .protocolError(let reason):
@@ -69,6 +88,20 @@ public struct PlainTranscript {
         case .notSent(let text):
             return ["*** not connected, not sent: \(text)"]
         }
+    }
+
+    private mutating func line(for direct: DirectMessage) -> String? {
+        guard shownDirectIDs.insert(direct.id).inserted else { return nil }
+        let time = clock(direct.at)
+        if direct.from == ownUser, direct.to != ownUser {
+            return "[\(time)] -> *\(direct.to)* \(direct.text)"
+        }
+        return "[\(time)] *\(direct.from)* \(direct.text)"
+    }
+
+    /// A message from history or a search: with its date, never counted as shown.
+    private func dated(_ message: ChatMessage) -> String {
+        "[\(message.at.iso8601.prefix(10)) \(clock(message.at))] <\(message.user)> \(message.text)"
     }
 
     private mutating func line(for message: ChatMessage) -> String? {

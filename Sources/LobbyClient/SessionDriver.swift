@@ -38,9 +38,9 @@ final class SessionDriver: ChannelInboundHandler {
 
     // MARK: - Calls from the connection (on the event loop)
 
-    func sendChat(_ text: String) {
-        guard machine != nil else { return onEvent(.notSent(text)) }
-        perform { $0.sendChat(text, now: $1) }
+    func send(_ request: ClientRequest) {
+        guard machine != nil else { return onEvent(.notSent(request.unsentText)) }
+        perform { $0.send(request, now: $1) }
     }
 
     func quit() {

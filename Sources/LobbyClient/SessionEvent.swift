@@ -16,6 +16,12 @@ public enum SessionEvent: Sendable, Equatable {
     case protocolError(String)
     /// A chat line could not be sent because the session is not (or no longer) connected.
     case notSent(String)
+    /// A private message to or from this user, on `/user/queue/direct`.
+    case direct(DirectMessage)
+    /// The answer to a history request: older room messages, oldest first.
+    case history(HistoryReply)
+    /// The answer to a search: matching room messages, newest first.
+    case search(SearchReply)
 }
 
 /// Why a session's connection should be closed.

@@ -30,18 +30,29 @@ public struct ChatRequest: Codable, Sendable, Equatable {
 }
 
 /// One stored chat message: a `MESSAGE` on `/topic/chat`, and an entry of `welcome.history`.
+///
+/// A private message is stored the same way (one id sequence), with its recipient in `to`; it
+/// never goes to `/topic/chat` and reaches clients as a ``DirectMessage``.
 public struct ChatMessage: Codable, Sendable, Equatable, Identifiable {
     public var type: String = "message"
     public var id: Int64
     public var user: String
     public var text: String
     public var at: Timestamp
+    /// The recipient of a private message; nil for the room (and never sent for the room).
+    public var to: String?
 
-    public init(id: Int64, user: String, text: String, at: Timestamp) {
+    public init(id: Int64, user: String, text: String, at: Timestamp, to: String? = nil) {
         self.id = id
         self.user = user
         self.text = text
         self.at = at
+        self.to = to
+    }
+
+    /// A private message as its sender and recipient receive it; nil for a room message.
+    public var direct: DirectMessage? {
+        to.map { DirectMessage(id: id, from: user, to: $0, text: text, at: at) }
     }
 }
 
@@ -49,27 +60,70 @@ public struct ChatMessage: Codable, Sendable, Equatable, Identifiable {
 public struct Member: Codable, Sendable, Equatable, Hashable {
     public var user: String
     public var sessions: Int
+    /// The away message while the user is away (`SEND /app/status`); absent otherwise.
+    public var away: String?
 
-    public init(user: String, sessions: Int) {
+    public init(user: String, sessions: Int, away: String? = nil) {
         self.user = user
         self.sessions = sessions
+        self.away = away
     }
 }
 
 /// A `MESSAGE` on `/topic/presence`.
+///
+/// `join` and `leave` carry `sessions` (and a leave its `reason`); `status` carries `away`, the
+/// away message or `null` when the user is back, and no `sessions`.
 public struct PresenceEvent: Codable, Sendable, Equatable {
     public enum Kind: String, Codable, Sendable {
         case join
         case leave
+        case status
     }
 
     public var type: Kind
     public var user: String
     /// Present on `leave` only.
     public var reason: LeaveReason?
-    /// The user's live sessions after the change.
+    /// The user's live sessions after the change (0 on `status`, where it is not sent).
     public var sessions: Int
     public var at: Timestamp
+    /// `status` only: the away message, nil when back.
+    public var away: String?
+
+    public static func status(_ user: String, away: String?, at: Timestamp) -> PresenceEvent {
+        var event = PresenceEvent(type: .status, user: user, reason: nil, sessions: 0, at: at)
+        event.away = away
+        return event
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case type, user, reason, sessions, at, away
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        type = try container.decode(Kind.self, forKey: .type)
+        user = try container.decode(String.self, forKey: .user)
+        reason = try container.decodeIfPresent(LeaveReason.self, forKey: .reason)
+        sessions = try container.decodeIfPresent(Int.self, forKey: .sessions) ?? 0
+        at = try container.decode(Timestamp.self, forKey: .at)
+        away = try container.decodeIfPresent(String.self, forKey: .away)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(type, forKey: .type)
+        try container.encode(user, forKey: .user)
+        try container.encode(at, forKey: .at)
+        if type == .status {
+            // `null` says "back"; the key is always there.
+            try container.encode(away, forKey: .away)
+        } else {
+            try container.encodeIfPresent(reason, forKey: .reason)
+            try container.encode(sessions, forKey: .sessions)
+        }
+    }
 
     public static func join(_ user: String, sessions: Int, at: Timestamp) -> PresenceEvent {
         PresenceEvent(type: .join, user: user, reason: nil, sessions: sessions, at: at)
@@ -85,6 +139,7 @@ public struct PresenceEvent: Codable, Sendable, Equatable {
         self.reason = reason
         self.sessions = sessions
         self.at = at
+        self.away = nil
     }
 }
 
@@ -150,15 +205,21 @@ public struct Welcome: Codable, Sendable, Equatable {
     public var members: [Member]
     /// The most recent messages, oldest first.
     public var history: [ChatMessage]
+    /// The user's most recent private messages (sent and received), oldest first.
+    public var directs: [DirectMessage]?
     /// The secret of a claim this identity just made (the name was free): the client keeps it and
     /// sends it with every later identity for the name. Absent when the name was already its own.
     public var token: String?
 
-    public init(sessionId: String, user: String, members: [Member], history: [ChatMessage], token: String? = nil) {
+    public init(
+        sessionId: String, user: String, members: [Member], history: [ChatMessage], directs: [DirectMessage]? = nil,
+        token: String? = nil
+    ) {
         self.sessionId = sessionId
         self.user = user
         self.members = members
         self.history = history
+        self.directs = directs
         self.token = token
     }
 }
@@ -179,6 +240,8 @@ public struct ErrorEvent: Codable, Sendable, Equatable {
 public enum Reply: Decodable, Sendable, Equatable {
     case welcome(Welcome)
     case error(ErrorEvent)
+    case history(HistoryReply)
+    case search(SearchReply)
 
     private enum CodingKeys: String, CodingKey {
         case type
@@ -190,6 +253,8 @@ public enum Reply: Decodable, Sendable, Equatable {
         switch type {
         case "welcome": self = .welcome(try Welcome(from: decoder))
         case "error": self = .error(try ErrorEvent(from: decoder))
+        case HistoryReply.type: self = .history(try HistoryReply(from: decoder))
+        case SearchReply.type: self = .search(try SearchReply(from: decoder))
         default:
             throw DecodingError.dataCorruptedError(
                 forKey: .type, in: container, debugDescription: "unknown reply type \(type)")
@@ -209,6 +274,10 @@ public enum ErrorCode {
     public static let storeUnavailable = "store-unavailable"
     /// The name is claimed by someone else: the identity carried no token, or a wrong one.
     public static let nameTaken = "name-taken"
+    /// A private message to a user with no live session.
+    public static let notHere = "not-here"
+    /// Well-formed JSON whose values make no sense (a history before id 0, a search of no words).
+    public static let invalidRequest = "invalid-request"
 }
 
 /// Destinations of the wire contract.
@@ -218,4 +287,10 @@ public enum Destination {
     public static let chatTopic = "/topic/chat"
     public static let presenceTopic = "/topic/presence"
     public static let reply = "/user/queue/reply"
+    public static let direct = "/app/direct"
+    public static let status = "/app/status"
+    public static let history = "/app/history"
+    public static let search = "/app/search"
+    /// Private messages to and from the session's user.
+    public static let directQueue = "/user/queue/direct"
 }

@@ -93,6 +93,11 @@ public struct Presence: Sendable {
     }
 
     /// The live sessions of `user` (0 when absent).
+    /// Whether the user has a live session.
+    public func isPresent(_ user: UserName) -> Bool {
+        sessionsByUser[user] != nil
+    }
+
     public func sessionCount(of user: UserName) -> Int {
         sessionsByUser[user]?.count ?? 0
     }

@@ -172,12 +172,21 @@ extension PostgresStore: SharedRoom {
                 let history = try await connection.query(
                     """
                     SELECT id, user_name, text, at
-                    FROM (SELECT id, user_name, text, at FROM messages ORDER BY id DESC LIMIT \(max(0, historyLimit)))
-                         AS recent
+                    FROM (
+                        SELECT id, user_name, text, at FROM messages WHERE to_user IS NULL
+                        ORDER BY id DESC LIMIT \(max(0, historyLimit))
+                    ) AS recent
                     ORDER BY id
                     """, logger: logger
                 ).collect().map(Self.chatMessage)
-                return RoomSnapshot(sequence: sequence, sessions: sessions, history: history)
+                var away: [String: String] = [:]
+                for row in try await connection.query("SELECT user_name, away FROM user_status", logger: logger)
+                    .collect()
+                {
+                    let (user, message) = try row.decode((String, String).self)
+                    away[user] = message
+                }
+                return RoomSnapshot(sequence: sequence, sessions: sessions, history: history, away: away)
             }
         }
     }
@@ -187,7 +196,7 @@ extension PostgresStore: SharedRoom {
             let rows = try await client.query(
                 """
                 SELECT log.seq, log.kind, log.session_id, log.user_name, log.reason, log.message_id, messages.text,
-                       log.at
+                       log.at, messages.to_user, log.away
                 FROM room_log AS log LEFT JOIN messages ON messages.id = log.message_id
                 WHERE log.seq > \(sequence)
                 ORDER BY log.seq
@@ -205,8 +214,8 @@ extension PostgresStore: SharedRoom {
 
     /// One log row as a change; nil for a row this version cannot read (written by a newer one).
     private static func logEntry(_ row: PostgresRow) throws -> RoomLogEntry? {
-        let (sequence, kind, session, user, reason, messageID, text, at) = try row.decode(
-            (Int64, String, String?, String?, String?, Int64?, String?, Int64).self)
+        let (sequence, kind, session, user, reason, messageID, text, at, to, away) = try row.decode(
+            (Int64, String, String?, String?, String?, Int64?, String?, Int64, String?, String?).self)
         let time = Timestamp(millisecondsSince1970: at)
         let change: RoomChange? =
             switch kind {
@@ -222,8 +231,10 @@ extension PostgresStore: SharedRoom {
                 }
             case "message":
                 messageID.map { id in
-                    .message(ChatMessage(id: id, user: user ?? "", text: text ?? "", at: time))
+                    .message(ChatMessage(id: id, user: user ?? "", text: text ?? "", at: time, to: to))
                 }
+            case "status":
+                user.map { .status(user: $0, away: away, at: time) }
             default:
                 nil
             }

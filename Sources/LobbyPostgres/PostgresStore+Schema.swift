@@ -110,6 +110,29 @@ struct PostgresSchema {
                 )
                 """
             ]),
+        Migration(
+            version: 4, description: "private messages, away, search",
+            statements: [
+                // A private message is a row of `messages` with its recipient; the room's
+                // history and search skip those rows.
+                "ALTER TABLE messages ADD COLUMN to_user text",
+                "CREATE INDEX messages_direct ON messages (to_user, user_name) WHERE to_user IS NOT NULL",
+                "CREATE INDEX messages_search ON messages USING gin (to_tsvector('simple', text)) WHERE to_user IS NULL",
+                """
+                CREATE TABLE user_status (
+                    user_name text PRIMARY KEY,
+                    away text NOT NULL,
+                    at bigint NOT NULL
+                )
+                """,
+                // Away changes are room events: logged, so every node announces them in order.
+                "ALTER TABLE room_log ADD COLUMN away text",
+                "ALTER TABLE room_log DROP CONSTRAINT room_log_kind_check",
+                """
+                ALTER TABLE room_log ADD CONSTRAINT room_log_kind_known
+                    CHECK (kind IN ('identified', 'ended', 'message', 'status'))
+                """,
+            ]),
     ]
 
     static var latestVersion: Int32 { migrations.last?.version ?? 0 }

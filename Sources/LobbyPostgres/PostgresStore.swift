@@ -182,7 +182,8 @@ public final class PostgresStore: LobbyStore {
             let rows = try await client.query(
                 """
                 SELECT id, user_name, text, at
-                FROM (SELECT id, user_name, text, at FROM messages ORDER BY id DESC LIMIT \(limit)) AS recent
+                FROM (SELECT id, user_name, text, at FROM messages WHERE to_user IS NULL ORDER BY id DESC LIMIT \(limit))
+                     AS recent
                 ORDER BY id
                 """, logger: logger
             ).collect()
@@ -241,6 +242,8 @@ public final class PostgresStore: LobbyStore {
         var user: String
         var text: String
         var at: Timestamp
+        /// The recipient of a private message.
+        var to: String?
     }
 
     private enum Step {
@@ -253,8 +256,8 @@ public final class PostgresStore: LobbyStore {
     private func plan(_ batch: [StoreWrite]) -> [Step] {
         var steps: [Step] = []
         for write in batch {
-            if case .message(let user, let text, let time) = write {
-                let message = PendingMessage(user: storable(user), text: storable(text), at: time)
+            if case .message(let user, let text, let time, let to) = write {
+                let message = PendingMessage(user: storable(user), text: storable(text), at: time, to: to.map(storable))
                 if case .messages(let previous)? = steps.last {
                     steps[steps.count - 1] = .messages(previous + [message])
                 } else {
@@ -314,6 +317,25 @@ public final class PostgresStore: LobbyStore {
                 """
         case .message:
             return nil
+        case .status(let user, let away, let time):
+            // The away message and its room log row in one statement, like an identity.
+            let at = time.millisecondsSince1970
+            let name = storable(user)
+            let message = away.map(storable)
+            return away == nil
+                ? """
+                WITH cleared AS (DELETE FROM user_status WHERE user_name = \(name))
+                INSERT INTO room_log (seq, kind, user_name, away, at)
+                SELECT (SELECT coalesce(max(seq), 0) FROM room_log) + 1, 'status', \(name), NULL, \(at)
+                """
+                : """
+                WITH stored AS (
+                    INSERT INTO user_status (user_name, away, at) VALUES (\(name), \(message), \(at))
+                    ON CONFLICT (user_name) DO UPDATE SET away = excluded.away, at = excluded.at
+                )
+                INSERT INTO room_log (seq, kind, user_name, away, at)
+                SELECT (SELECT coalesce(max(seq), 0) FROM room_log) + 1, 'status', \(name), \(message), \(at)
+                """
         }
     }
 
@@ -331,11 +353,12 @@ public final class PostgresStore: LobbyStore {
                 SELECT id, row_number() OVER (ORDER BY id) AS position
                 FROM (SELECT nextval('message_ids') AS id FROM generate_series(1, \(messages.count))) AS ids
             )
-            INSERT INTO messages (id, user_name, text, at)
-            SELECT drawn.id, batch.user_name, batch.text, batch.at
+            INSERT INTO messages (id, user_name, text, at, to_user)
+            SELECT drawn.id, batch.user_name, batch.text, batch.at, nullif(batch.to_user, '')
             FROM unnest(\(messages.map(\.user))::text[], \(messages.map(\.text))::text[],
-                        \(messages.map(\.at.millisecondsSince1970))::bigint[])
-                 WITH ORDINALITY AS batch(user_name, text, at, position)
+                        \(messages.map(\.at.millisecondsSince1970))::bigint[],
+                        \(messages.map { $0.to ?? "" })::text[])
+                 WITH ORDINALITY AS batch(user_name, text, at, to_user, position)
             JOIN drawn USING (position)
             RETURNING id
             """, logger: logger
@@ -352,7 +375,7 @@ public final class PostgresStore: LobbyStore {
             FROM messages WHERE id = ANY(\(ids)::bigint[])
             """, logger: logger)
         return zip(ids, messages).map { id, message in
-            ChatMessage(id: id, user: message.user, text: message.text, at: message.at)
+            ChatMessage(id: id, user: message.user, text: message.text, at: message.at, to: message.to)
         }
     }
 

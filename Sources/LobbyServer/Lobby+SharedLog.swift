@@ -26,6 +26,9 @@ extension Lobby {
                     event = .endStored(id, reason: reason, at: time)
                 case .message(let message):
                     event = .messageStored(message)
+                case .status(let user, let away, let time):
+                    guard let name = try? UserName(validating: user) else { continue }
+                    event = .statusStored(user: name, away: away, at: time)
                 }
                 carryOut(Self.resolve(feed.room.committed(event, now: Self.now()), in: &feed))
                 if case .message(let message) = entry.change {

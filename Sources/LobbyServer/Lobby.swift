@@ -33,6 +33,8 @@ final class Lobby: Sendable {
         let welcome: Bool
         /// The secret of the name claim this identity made, for its welcome.
         let token: String?
+        /// The user's recent private messages, a JSON array, for its welcome.
+        let directs: [UInt8]?
         let processed: (@Sendable () -> Void)?
     }
 
@@ -74,6 +76,11 @@ final class Lobby: Sendable {
     /// A leaf lock: taken under `sessions` or alone, nothing is taken under it.
     let unstoredStarts = Mutex<[SessionID: SessionStart]>([:])
     private let sessions = Mutex(Sessions())
+    /// The live sessions of each user on this node, for private messages. A leaf lock: updated
+    /// under `sessions`, read under `feed`; nothing is taken under it.
+    let directory = Mutex<[String: [SessionID: any SessionHandle]]>([:])
+    /// The id of the newest private message delivered (see ``catchUpDirects``). A leaf lock.
+    let deliveredDirectID = Mutex<Int64>(0)
     let feed: Mutex<Feed>
     let writer: StoreWriter
     /// Who may use which name; nil when claims are off (`--name-claim-days 0`).
@@ -89,7 +96,8 @@ final class Lobby: Sendable {
     init(
         writer: StoreWriter, history: [ChatMessage], historyLimit: Int, logger: Logger,
         gatherMilliseconds: UInt64 = 10, order: RoomOrder = .commits,
-        present: [(session: SessionID, user: UserName)] = [], nameClaims: NameClaims? = nil
+        present: [(session: SessionID, user: UserName)] = [], away: [String: String] = [:],
+        nameClaims: NameClaims? = nil
     ) {
         self.writer = writer
         self.nameClaims = nameClaims
@@ -99,7 +107,7 @@ final class Lobby: Sendable {
             Feed(
                 room: RoomFeed(
                     history: history, historyLimit: historyLimit, gatherMilliseconds: gatherMilliseconds,
-                    present: present)))
+                    present: present, away: away)))
         writer.onBatchCompleted { [weak self] in self?.batchCompleted() }
     }
 
@@ -151,6 +159,7 @@ final class Lobby: Sendable {
             if let handle = sessions.handles.removeValue(forKey: id) {
                 broker.removeAll(of: handle)
             }
+            if let user { unlist(id, as: user) }
             perform(effect)
             return .some(user)
         }
@@ -178,6 +187,7 @@ final class Lobby: Sendable {
     /// `node-lost`, nothing is written or announced; a surviving node records the ends and the
     /// room log brings their leaves here too.
     func fence() {
+        directory.withLock { $0.removeAll() }
         let handles = sessions.withLock { sessions -> [any SessionHandle] in
             sessions.state.fenced().compactMap { id in
                 guard let handle = sessions.handles.removeValue(forKey: id) else { return nil }
@@ -247,15 +257,16 @@ final class Lobby: Sendable {
             processed?()
             return
         }
-        guard let nameClaims else {
-            accept(session, as: user, token: nil, processed: processed)
-            return
-        }
         // The session's later frames wait for this answer (StompSession holds them back).
         Task {
-            switch await nameClaims.decide(for: user, token: request.token, at: .now()) {
+            let decision =
+                await nameClaims?.decide(for: user, token: request.token, at: .now()) ?? .granted(newToken: nil)
+            switch decision {
             case .granted(let newToken):
-                accept(session, as: user, token: newToken, processed: processed)
+                let deliveredBefore = deliveredDirectID.withLock { $0 }
+                let directs = await recentDirects(of: user)
+                accept(session, as: user, token: newToken, directs: directs?.json, processed: processed)
+                catchUpDirects(session, user: user, after: directs?.newestID ?? 0, deliveredBefore: deliveredBefore)
             case .taken:
                 logger.notice(
                     "identity for a claimed name refused", metadata: ["session": "\(session.id)", "user": "\(user)"])
@@ -272,15 +283,20 @@ final class Lobby: Sendable {
 
     /// The identity is allowed: the session becomes `user`.
     private func accept(
-        _ session: any SessionHandle, as user: UserName, token: String?, processed: (@Sendable () -> Void)?
+        _ session: any SessionHandle, as user: UserName, token: String?, directs: [UInt8]?,
+        processed: (@Sendable () -> Void)?
     ) {
         let identified = sessions.withLock { sessions in
             // Only a session that can receive it gets a welcome built for it.
             let welcome = broker.hasSubscription(session, to: Destination.reply)
-            let waiter = IdentifyWaiter(handle: session, welcome: welcome, token: token, processed: processed)
+            let waiter = IdentifyWaiter(
+                handle: session, welcome: welcome, token: token, directs: directs, processed: processed)
+            let previous = sessions.state.user(of: session.id)
             guard
                 let effect = sessions.state.identityReceived(session.id, as: user, welcome: welcome, at: .now())
             else { return false }
+            if let previous { unlist(session.id, as: previous) }
+            directory.withLock { $0[user.rawValue, default: [:]][session.id] = session }
             perform(effect, waiter: waiter)
             return true
         }
@@ -313,7 +329,13 @@ final class Lobby: Sendable {
             processed?()
             return
         }
-        writer.enqueue(.message(user: user.rawValue, text: text, at: .now())) { [self] result in
+        storeRoomMessage(.message(user: user.rawValue, text: text, at: .now()), session: session, processed: processed)
+    }
+
+    /// Stores a chat or private message, then publishes it; `processed` runs once it went out
+    /// (or was refused).
+    func storeRoomMessage(_ write: StoreWrite, session: any SessionHandle, processed: (@Sendable () -> Void)?) {
+        writer.enqueue(write) { [self] result in
             // The writer calls completions in enqueue order, so messages go out in id order.
             switch result {
             case .success(let message?) where order == .sharedLog:
@@ -329,6 +351,14 @@ final class Lobby: Sendable {
                 replyError(session, ErrorCode.storeUnavailable, "the message could not be stored; try again")
             }
             processed?()
+        }
+    }
+
+    /// Takes a session out of its user's directory entry. Called with `sessions` held.
+    private func unlist(_ id: SessionID, as user: UserName) {
+        directory.withLock { directory in
+            directory[user.rawValue]?[id] = nil
+            if directory[user.rawValue]?.isEmpty == true { directory[user.rawValue] = nil }
         }
     }
 
@@ -360,7 +390,7 @@ final class Lobby: Sendable {
     }
 
     /// A store completion: the feed learns the committed change. Runs on the writer's thread.
-    private func committed(_ event: RoomEvent, waiter: IdentifyWaiter?) {
+    func committed(_ event: RoomEvent, waiter: IdentifyWaiter?) {
         feed.withLock { feed in
             if let waiter, case .identityStored(let id, _, _, _) = event {
                 feed.waiting[id, default: []].append(waiter)
@@ -417,12 +447,15 @@ final class Lobby: Sendable {
             case .identified(let id, let user, let welcome):
                 if let welcome, let handle = waiter?.handle {
                     broker.sendPrivately(
-                        welcome.body(sessionID: id, user: user, token: waiter?.token), to: Destination.reply,
+                        welcome.body(sessionID: id, user: user, token: waiter?.token, directs: waiter?.directs),
+                        to: Destination.reply,
                         session: handle)
                 }
                 waiter?.processed?()
             case .publishChat(let message):
                 broker.publish(JSONPayload.encode(message), to: Destination.chatTopic)
+            case .deliverDirect(let direct):
+                deliver(direct)
             }
         }
     }
@@ -435,6 +468,8 @@ final class Lobby: Sendable {
             case .leave:
                 logger.info(
                     "user left", metadata: ["user": "\(event.user)", "reason": "\(event.reason?.rawValue ?? "-")"])
+            case .status:
+                logger.info("user status", metadata: ["user": "\(event.user)", "away": "\(event.away ?? "-")"])
             }
         }
         // Nobody listening (a room of clients that only chat): no JSON to build. A profile of

@@ -7,8 +7,10 @@ enum RoomEvent: Sendable, Equatable {
     case identityStored(SessionID, user: UserName, welcome: Bool, at: Timestamp)
     /// A session's end is stored.
     case endStored(SessionID, reason: LeaveReason, at: Timestamp)
-    /// A chat message is stored, with its id.
+    /// A chat message is stored, with its id (a private one has its recipient in `to`).
     case messageStored(ChatMessage)
+    /// A user's away message is stored (nil: back).
+    case statusStored(user: UserName, away: String?, at: Timestamp)
 }
 
 /// What the room hears, decided in the order the store committed the changes: presence (who
@@ -41,6 +43,8 @@ struct RoomFeed: Sendable {
         case identified(SessionID, user: UserName, welcome: WelcomeSnapshot?)
         /// A stored message for `/topic/chat`.
         case publishChat(ChatMessage)
+        /// A stored private message for every session of its sender and its recipient.
+        case deliverDirect(DirectMessage)
     }
 
     private struct PendingIdentity {
@@ -50,6 +54,9 @@ struct RoomFeed: Sendable {
     }
 
     private var presence = Presence()
+    /// Away messages by user. They outlive sessions (a flaky connection does not clear them);
+    /// `/app/status` with none clears one.
+    private var away: [String: String]
     /// The most recent messages, oldest first, at most `historyLimit`.
     private(set) var history: [ChatMessage]
     private let historyLimit: Int
@@ -68,8 +75,9 @@ struct RoomFeed: Sendable {
     ///   read from the shared store's snapshot): members from the start, announced to nobody.
     init(
         history: [ChatMessage], historyLimit: Int, gatherMilliseconds: UInt64 = 10,
-        present: [(session: SessionID, user: UserName)] = []
+        present: [(session: SessionID, user: UserName)] = [], away: [String: String] = [:]
     ) {
+        self.away = away
         self.historyLimit = max(0, historyLimit)
         self.gatherMilliseconds = gatherMilliseconds
         self.history = Array(history.suffix(self.historyLimit))
@@ -78,8 +86,19 @@ struct RoomFeed: Sendable {
         }
     }
 
-    /// The members as the room has been told, sorted by name.
-    var members: [Member] { presence.members }
+    /// The members as the room has been told, sorted by name, with their away messages.
+    var members: [Member] {
+        // The common case, nobody away, costs nothing extra (a storm encodes this list often).
+        guard !away.isEmpty else { return presence.members }
+        return presence.members.map { member in
+            var member = member
+            member.away = away[member.user]
+            return member
+        }
+    }
+
+    /// Whether the user has a live session anywhere (as the room has been told).
+    func isPresent(_ user: UserName) -> Bool { presence.isPresent(user) }
 
     /// Whether changes are waiting for ``batchCommitted()``.
     var hasPending: Bool { !pendingEvents.isEmpty || !pendingIdentities.isEmpty }
@@ -100,6 +119,19 @@ struct RoomFeed: Sendable {
             if let change = presence.untrack(session, reason: reason) {
                 pendingEvents.append(change.event(at: time))
             }
+            return []
+        case .messageStored(let message) where message.to != nil:
+            // What was pending happened before this message: it goes out first.
+            var effects = step(now: now)
+            if let direct = message.direct {
+                effects.append(.deliverDirect(direct))
+            }
+            return effects
+        case .statusStored(let user, let message, let time):
+            guard away[user.rawValue] != message else { return [] }
+            away[user.rawValue] = message
+            encodedMembers = nil
+            pendingEvents.append(.status(user.rawValue, away: message, at: time))
             return []
         case .messageStored(let message):
             // What was pending happened before this message: it goes out first.
@@ -155,7 +187,7 @@ struct RoomFeed: Sendable {
         if let encodedMembers {
             members = encodedMembers
         } else {
-            members = WelcomeSnapshot.encode(presence.members)
+            members = WelcomeSnapshot.encode(self.members)
             encodedMembers = members
             memberListEncodings += 1
         }

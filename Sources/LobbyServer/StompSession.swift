@@ -37,7 +37,12 @@ extension StompTransport {
 /// application frames to the lobby, and keeps the heart-beat timer. Event-loop bound.
 final class StompSession {
     static let knownSubscriptions: Set<String> = [
-        Destination.chatTopic, Destination.presenceTopic, Destination.reply,
+        Destination.chatTopic, Destination.presenceTopic, Destination.reply, Destination.directQueue,
+    ]
+    /// SENDs answered once the store has them (stored or read): frames behind them wait.
+    static let storedDestinations: Set<String> = [
+        Destination.identity, Destination.chat, Destination.direct, Destination.status, Destination.history,
+        Destination.search,
     ]
 
     let id: SessionID
@@ -182,8 +187,7 @@ final class StompSession {
 
     private static func isStoredSend(_ action: ServerConnectionStateMachine.Action) -> Bool {
         guard case .deliver(let frame) = action, frame.command == .send else { return false }
-        let destination = frame.headers["destination"]
-        return destination == Destination.chat || destination == Destination.identity
+        return frame.headers["destination"].map(storedDestinations.contains) ?? false
     }
 
     /// A stored SEND of this session was answered (or rejected): its RECEIPT goes out and the
@@ -401,7 +405,8 @@ final class StompSession {
         guard Self.knownSubscriptions.contains(destination) else {
             lobby.replyError(
                 handle, ErrorCode.unknownDestination,
-                "no such destination \(destination); subscribe to /topic/chat, /topic/presence or /user/queue/reply")
+                "no such destination \(destination); subscribe to /topic/chat, /topic/presence, /user/queue/reply or /user/queue/direct"
+            )
             return
         }
         guard !lobby.broker.hasSubscription(handle, id: subscriptionID) else {
@@ -418,18 +423,30 @@ final class StompSession {
         case Destination.identity:
             let completion = storedSendCompletion(receipt: receipt, identity: true)
             lobby.identify(handle, body: frame.body, processed: completion)
-        case Destination.chat:
+        case Destination.chat, Destination.direct:
             guard chatBucket.take(now: now) else {
                 lobby.replyError(
                     handle, ErrorCode.rateLimited, "you are sending messages too fast; this one was dropped")
                 sendReceipt(receipt)
                 return
             }
-            lobby.chat(handle, body: frame.body, processed: storedSendCompletion(receipt: receipt))
+            let completion = storedSendCompletion(receipt: receipt)
+            if destination == Destination.chat {
+                lobby.chat(handle, body: frame.body, processed: completion)
+            } else {
+                lobby.direct(handle, body: frame.body, processed: completion)
+            }
+        case Destination.status:
+            lobby.status(handle, body: frame.body, processed: storedSendCompletion(receipt: receipt))
+        case Destination.history:
+            lobby.history(handle, body: frame.body, processed: storedSendCompletion(receipt: receipt))
+        case Destination.search:
+            lobby.search(handle, body: frame.body, processed: storedSendCompletion(receipt: receipt))
         default:
             lobby.replyError(
                 handle, ErrorCode.unknownDestination,
-                "no such destination \(destination); send to /app/identity or /app/chat")
+                "no such destination \(destination); send to /app/identity, /app/chat, /app/direct, /app/status, "
+                    + "/app/history or /app/search")
             sendReceipt(receipt)
         }
     }

@@ -15,10 +15,16 @@ struct WelcomeSnapshot: Sendable, Equatable {
     let history: [UInt8]
 
     /// The `welcome` body for one session.
-    func body(sessionID: SessionID, user: UserName, token: String? = nil) -> [UInt8] {
+    func body(sessionID: SessionID, user: UserName, token: String? = nil, directs: [UInt8]? = nil) -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(members.count + history.count + 160 + user.rawValue.utf8.count)
-        body += #"{"history":"#.utf8
+        body.reserveCapacity(members.count + history.count + (directs?.count ?? 0) + 170 + user.rawValue.utf8.count)
+        if let directs {
+            body += #"{"directs":"#.utf8
+            body += directs
+            body += #","history":"#.utf8
+        } else {
+            body += #"{"history":"#.utf8
+        }
         body += history
         body += #","members":"#.utf8
         body += members
@@ -41,7 +47,13 @@ struct WelcomeSnapshot: Sendable, Equatable {
         json.append(UInt8(ascii: "["))
         for (index, member) in members.enumerated() {
             if index > 0 { json.append(UInt8(ascii: ",")) }
-            json += #"{"sessions":"#.utf8
+            json.append(UInt8(ascii: "{"))
+            if let away = member.away {
+                json += #""away":"#.utf8
+                JSONText.appendString(away, to: &json)
+                json.append(UInt8(ascii: ","))
+            }
+            json += #""sessions":"#.utf8
             json += String(member.sessions).utf8
             json += #","user":"#.utf8
             JSONText.appendString(member.user, to: &json)

@@ -14,6 +14,8 @@ public final class InMemoryStore: LobbyStore {
         var openSession: [String: Int] = [:]
         /// By ``NameClaimRecord/key(for:)``.
         var claims: [String: NameClaimRecord] = [:]
+        /// Away messages by user.
+        var awayByUser: [String: String] = [:]
 
         mutating func apply(_ write: StoreWrite) -> ChatMessage? {
             switch write {
@@ -38,11 +40,14 @@ public final class InMemoryStore: LobbyStore {
             case .sessionEnded(let id, let reason, let time):
                 endOpenRow(of: id, reason: reason, at: time)
                 return nil
-            case .message(let user, let text, let time):
+            case .message(let user, let text, let time, let to):
                 lastMessageID += 1
-                let message = ChatMessage(id: lastMessageID, user: user, text: text, at: time)
+                let message = ChatMessage(id: lastMessageID, user: user, text: text, at: time, to: to)
                 messages.append(message)
                 return message
+            case .status(let user, let away, _):
+                awayByUser[user] = away
+                return nil
             }
         }
 
@@ -68,7 +73,7 @@ public final class InMemoryStore: LobbyStore {
 
     public func recentMessages(limit: Int) async throws -> [ChatMessage] {
         guard limit > 0 else { return [] }
-        return state.withLock { Array($0.messages.suffix(limit)) }
+        return state.withLock { Array($0.messages.lazy.filter { $0.to == nil }.suffix(limit)) }
     }
 
     public func closeOpenSessions(reason: LeaveReason, at time: Timestamp) async throws -> Int {
@@ -120,5 +125,35 @@ public final class InMemoryStore: LobbyStore {
 
     public func releaseNameClaim(_ name: String) async throws -> Bool {
         state.withLock { $0.claims.removeValue(forKey: NameClaimRecord.key(for: name)) != nil }
+    }
+
+    public func messages(before: Int64?, limit: Int) async throws -> [ChatMessage] {
+        guard limit > 0 else { return [] }
+        return state.withLock { state in
+            Array(state.messages.lazy.filter { $0.to == nil && $0.id < (before ?? .max) }.suffix(limit))
+        }
+    }
+
+    public func searchMessages(words: [String], limit: Int) async throws -> [ChatMessage] {
+        guard limit > 0, !words.isEmpty else { return [] }
+        return state.withLock { state in
+            Array(
+                state.messages.reversed().lazy.filter { message in
+                    guard message.to == nil else { return false }
+                    let found = Set(SearchWords.words(in: message.text))
+                    return words.allSatisfy(found.contains)
+                }.prefix(limit))
+        }
+    }
+
+    public func directMessages(of user: String, limit: Int) async throws -> [ChatMessage] {
+        guard limit > 0 else { return [] }
+        return state.withLock { state in
+            Array(state.messages.lazy.filter { $0.to != nil && ($0.to == user || $0.user == user) }.suffix(limit))
+        }
+    }
+
+    public func awayStatuses() async throws -> [String: String] {
+        state.withLock { $0.awayByUser }
     }
 }

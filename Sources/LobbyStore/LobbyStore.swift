@@ -26,6 +26,21 @@ public protocol LobbyStore: Sendable {
     /// with `includeEnded`, open and ended ones together.
     func sessions(includeEnded: Bool, limit: Int) async throws -> [SessionRecord]
 
+    // MARK: Chat features
+
+    /// Up to `limit` room messages with ids below `before` (nil: the newest), oldest first.
+    func messages(before: Int64?, limit: Int) async throws -> [ChatMessage]
+
+    /// Up to `limit` room messages containing every word of `words` (whole words, any case),
+    /// newest first. `words` is non-empty and holds letters and digits only.
+    func searchMessages(words: [String], limit: Int) async throws -> [ChatMessage]
+
+    /// The newest `limit` private messages sent or received by `user`, oldest first.
+    func directMessages(of user: String, limit: Int) async throws -> [ChatMessage]
+
+    /// Every user's away message, for users who set one and did not clear it.
+    func awayStatuses() async throws -> [String: String]
+
     // MARK: Name claims (see ``NameClaimRecord``)
 
     /// The claim on a name (in force or lapsed), if any.

@@ -91,6 +91,34 @@ extension SQLiteStore {
                     )
                     """)
         }
+        migrator.registerMigration("v4: private messages, away, search") { db in
+            // A private message is a row of `messages` with its recipient; the room's history and
+            // search skip those rows.
+            try db.execute(sql: "ALTER TABLE messages ADD COLUMN to_user TEXT")
+            try db.execute(
+                sql: "CREATE INDEX messages_direct ON messages (to_user, user_name) WHERE to_user IS NOT NULL")
+            try db.execute(
+                sql: """
+                    CREATE TABLE user_status (
+                        user_name TEXT PRIMARY KEY,
+                        away TEXT NOT NULL,
+                        at INTEGER NOT NULL
+                    )
+                    """)
+            // Full-text index of room messages (FTS5, external content: the text stays in
+            // `messages` once). Messages are never updated or deleted, so an insert trigger is all
+            // it takes to keep it current.
+            try db.execute(
+                sql: "CREATE VIRTUAL TABLE messages_fts USING fts5(text, content='messages', content_rowid='id')")
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages WHEN new.to_user IS NULL
+                    BEGIN
+                        INSERT INTO messages_fts (rowid, text) VALUES (new.id, new.text);
+                    END
+                    """)
+            try db.execute(sql: "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages")
+        }
         return migrator
     }
 }

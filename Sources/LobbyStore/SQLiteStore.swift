@@ -66,7 +66,9 @@ public final class SQLiteStore: LobbyStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT * FROM (SELECT id, user_name, text, at FROM messages ORDER BY id DESC LIMIT ?)
+                        SELECT * FROM (
+                            SELECT id, user_name, text, at FROM messages WHERE to_user IS NULL ORDER BY id DESC LIMIT ?
+                        )
                         ORDER BY id
                         """,
                     arguments: [limit]
@@ -130,10 +132,22 @@ public final class SQLiteStore: LobbyStore {
         case .sessionEnded(let id, let reason, let time):
             try endOpenRow(of: id, reason: reason, at: time, in: db)
             return nil
-        case .message(let user, let text, let time):
-            try db.cachedStatement(sql: "INSERT INTO messages (user_name, text, at) VALUES (?, ?, ?)")
-                .execute(arguments: [user, text, time.millisecondsSince1970])
-            return ChatMessage(id: db.lastInsertedRowID, user: user, text: text, at: time)
+        case .message(let user, let text, let time, let to):
+            try db.cachedStatement(sql: "INSERT INTO messages (user_name, text, at, to_user) VALUES (?, ?, ?, ?)")
+                .execute(arguments: [user, text, time.millisecondsSince1970, to])
+            return ChatMessage(id: db.lastInsertedRowID, user: user, text: text, at: time, to: to)
+        case .status(let user, let away, let time):
+            if let away {
+                try db.cachedStatement(
+                    sql: """
+                        INSERT INTO user_status (user_name, away, at) VALUES (?, ?, ?)
+                        ON CONFLICT (user_name) DO UPDATE SET away = excluded.away, at = excluded.at
+                        """
+                ).execute(arguments: [user, away, time.millisecondsSince1970])
+            } else {
+                try db.cachedStatement(sql: "DELETE FROM user_status WHERE user_name = ?").execute(arguments: [user])
+            }
+            return nil
         }
     }
 

@@ -6,8 +6,10 @@ public enum RoomChange: Sendable, Equatable {
     case identified(SessionID, user: String, at: Timestamp)
     /// A session (on any node) ended.
     case ended(SessionID, reason: LeaveReason, at: Timestamp)
-    /// A chat message was stored.
+    /// A chat message was stored (a private one has its recipient in `to`).
     case message(ChatMessage)
+    /// A user set (or, nil, cleared) their away message.
+    case status(user: String, away: String?, at: Timestamp)
 }
 
 /// One entry of the room log: its place in the lobby's single order, and the change.
@@ -28,15 +30,21 @@ public struct RoomSnapshot: Sendable, Equatable {
     public var sessions: [(session: SessionID, user: String)]
     /// The newest messages, oldest first.
     public var history: [ChatMessage]
+    /// Away messages by user.
+    public var away: [String: String]
 
-    public init(sequence: Int64, sessions: [(session: SessionID, user: String)], history: [ChatMessage]) {
+    public init(
+        sequence: Int64, sessions: [(session: SessionID, user: String)], history: [ChatMessage],
+        away: [String: String] = [:]
+    ) {
         self.sequence = sequence
         self.sessions = sessions
         self.history = history
+        self.away = away
     }
 
     public static func == (lhs: RoomSnapshot, rhs: RoomSnapshot) -> Bool {
-        lhs.sequence == rhs.sequence && lhs.history == rhs.history
+        lhs.sequence == rhs.sequence && lhs.history == rhs.history && lhs.away == rhs.away
             && lhs.sessions.map(\.session) == rhs.sessions.map(\.session)
             && lhs.sessions.map(\.user) == rhs.sessions.map(\.user)
     }

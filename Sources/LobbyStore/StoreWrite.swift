@@ -36,8 +36,11 @@ public enum StoreWrite: Sendable, Equatable {
     /// are never touched. A session with no open row is ignored, so ending twice is harmless.
     /// ``LeaveReason/renamed`` is not an end and is rejected.
     case sessionEnded(SessionID, reason: LeaveReason, at: Timestamp)
-    /// Appends a chat message; the store assigns the next id.
-    case message(user: String, text: String, at: Timestamp)
+    /// Appends a chat message; the store assigns the next id. With `to`, a private message to
+    /// that user (same id sequence, never in the room's history or search).
+    case message(user: String, text: String, at: Timestamp, to: String? = nil)
+    /// Sets (or, with nil, clears) a user's away message. It outlives the user's sessions.
+    case status(user: String, away: String?, at: Timestamp)
 
     /// Rejects what no store could record, before any transaction starts.
     func validate() throws(StoreError) {

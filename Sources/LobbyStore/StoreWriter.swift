@@ -50,7 +50,7 @@ public final class StoreWriter: Sendable {
         var flushes: [Flush] = []
     }
 
-    private let store: any LobbyStore
+    public let store: any LobbyStore
     private let maxBatch: Int
     private let state = Locked(State())
     private let batchObserver = Locked<(@Sendable () -> Void)?>(nil)

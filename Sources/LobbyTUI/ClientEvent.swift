@@ -23,6 +23,12 @@ public enum ClientEvent: Sendable, Equatable {
     case serverError(ErrorEvent)
     /// A STOMP `ERROR`, a session id mismatch or a transport failure, in words.
     case protocolError(String)
+    /// A private message to or from this user.
+    case direct(DirectMessage)
+    /// Older room messages, oldest first (the answer to a history request).
+    case history(HistoryReply)
+    /// Search results, newest first.
+    case search(SearchReply)
 }
 
 /// A key press, as the terminal reports it.

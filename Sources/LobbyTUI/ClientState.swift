@@ -79,7 +79,16 @@ public struct ClientState: Sendable {
             switch event.type {
             case .join: append(.join(user: event.user), at: event.at, now: now)
             case .leave: append(.leave(user: event.user, reason: event.reason), at: event.at, now: now)
+            case .status:
+                let text = event.away.map { "\(event.user) is away: \($0)" } ?? "\(event.user) is back"
+                append(.notice(text), at: event.at, now: now)
             }
+        case .direct(let direct):
+            append(.notice("*\(direct.from)* -> *\(direct.to)* \(direct.text)"), at: direct.at, now: now)
+        case .history(let history):
+            for message in history.messages { show(message, now: now) }
+        case .search(let search):
+            append(.notice("-- search: \(search.query) (\(search.messages.count) results) --"), at: now, now: now)
         case .serverError(let error):
             append(.error("\(error.message) (\(error.code))"), at: now, now: now)
         case .protocolError(let text):

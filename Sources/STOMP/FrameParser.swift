@@ -274,6 +274,12 @@ public struct FrameParser: Sendable {
                 return .line(content: readIndex..<contentEnd, length: index + 1 - readIndex)
             }
             if byte == ASCII.null {
+                // Past the longest content that fits (and not right after a CR, which may start
+                // the EOL), the line is too long whatever follows: a split stream says so before
+                // the NUL arrives, so the whole one must too (found by the stomp-parser fuzzer).
+                if index - readIndex > maxLength && buffer[index - 1] != ASCII.carriageReturn {
+                    return .tooLong
+                }
                 return .endedByNull
             }
             index += 1

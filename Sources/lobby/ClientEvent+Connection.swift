@@ -16,6 +16,9 @@ extension ClientEvent {
         case .session(.serverError(let error)): self = .serverError(error)
         case .session(.protocolError(let reason)): self = .protocolError(reason)
         case .session(.notSent(let text)): self = .protocolError("not connected; not sent: \(text)")
+        case .session(.direct(let direct)): self = .direct(direct)
+        case .session(.history(let history)): self = .history(history)
+        case .session(.search(let search)): self = .search(search)
         case .stopped: return nil
         }
     }

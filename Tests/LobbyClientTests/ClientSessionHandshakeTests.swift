@@ -13,7 +13,7 @@ struct ClientSessionHandshakeTests {
         #expect(T.newSession().sessionID == "abc12345")
     }
 
-    @Test("full handshake: o → CONNECT, CONNECTED → three SUBSCRIBEs and the identity, welcome → identified")
+    @Test("full handshake: o → CONNECT, CONNECTED → four SUBSCRIBEs and the identity, welcome → identified")
     func fullHandshake() {
         var session = T.newSession()
         #expect(session.nextDeadline == 10_000)  // the handshake timeout
@@ -29,6 +29,7 @@ struct ClientSessionHandshakeTests {
                 "SUBSCRIBE\ndestination:/topic/chat\nid:chat\n\n\0",
                 "SUBSCRIBE\ndestination:/topic/presence\nid:presence\n\n\0",
                 "SUBSCRIBE\ndestination:/user/queue/reply\nid:reply\n\n\0",
+                "SUBSCRIBE\ndestination:/user/queue/direct\nid:direct\n\n\0",
                 "SEND\ndestination:/app/identity\ncontent-type:application/json\ncontent-length:\(identity.utf8.count)\n\n"
                     + identity + "\0",
             ])
@@ -73,7 +74,7 @@ struct ClientSessionHandshakeTests {
         var session = T.newSession()
         _ = session.messageReceived("o", now: 0)
         let sent = T.sent(session.messageReceived(T.sockJS(T.connected(session: nil)), now: 1))
-        #expect(sent.count == 4)
+        #expect(sent.count == 5)
         #expect(sent.last?.contains(#""sessionId":"abc12345""#) == true)
     }
 

@@ -46,7 +46,10 @@ import Testing
     func identify(_ session: RecordingSession, as name: String, claiming claimed: String? = nil) async {
         let body = try! JSONEncoder().encode(
             IdentityRequest(sessionId: claimed ?? session.id.rawValue, clientData: name))
-        lobby.identify(session, body: Array(body))
+        // The identity is answered asynchronously (the store is asked first): wait for its answer.
+        await withCheckedContinuation { (answered: CheckedContinuation<Void, Never>) in
+            lobby.identify(session, body: Array(body), processed: { answered.resume() })
+        }
         await settle()
     }
 

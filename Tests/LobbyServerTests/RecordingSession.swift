@@ -108,4 +108,20 @@ final class CommitTrackingStore: LobbyStore {
     func releaseNameClaim(_ name: String) async throws -> Bool {
         try await inner.releaseNameClaim(name)
     }
+
+    func messages(before: Int64?, limit: Int) async throws -> [ChatMessage] {
+        try await inner.messages(before: before, limit: limit)
+    }
+
+    func searchMessages(words: [String], limit: Int) async throws -> [ChatMessage] {
+        try await inner.searchMessages(words: words, limit: limit)
+    }
+
+    func directMessages(of user: String, limit: Int) async throws -> [ChatMessage] {
+        try await inner.directMessages(of: user, limit: limit)
+    }
+
+    func awayStatuses() async throws -> [String: String] {
+        try await inner.awayStatuses()
+    }
 }

@@ -160,16 +160,16 @@ extension RoomFeed {
                 case .publishPresence(let events, let excluding):
                     for session in views.keys where !excluding.contains(session) {
                         for event in events {
-                            if event.type == .join {
-                                views[session]?.insert(event.user)
-                            } else {
-                                views[session]?.remove(event.user)
+                            switch event.type {
+                            case .join: views[session]?.insert(event.user)
+                            case .leave: views[session]?.remove(event.user)
+                            case .status: break
                             }
                         }
                     }
                 case .identified(let id, _, let welcome):
                     views[id] = Set(members(of: welcome).map(\.user))
-                case .publishChat:
+                case .publishChat, .deliverDirect:
                     break
                 }
             }

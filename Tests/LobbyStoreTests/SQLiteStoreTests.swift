@@ -35,7 +35,11 @@ struct SQLiteStoreTests {
         try await withDatabasePath { path in
             let first = try SQLiteStore(path: path)
             let migrations = try await first.appliedMigrations()
-            #expect(migrations == ["v1: messages and sessions", "v2: reason node-lost", "v3: name claims"])
+            #expect(
+                migrations == [
+                    "v1: messages and sessions", "v2: reason node-lost", "v3: name claims",
+                    "v4: private messages, away, search",
+                ])
             _ = try await first.apply([message("kept")])
             for _ in 0..<3 {
                 let again = try SQLiteStore(path: path)
@@ -66,7 +70,7 @@ struct SQLiteStoreTests {
                 }
             }
             let store = try SQLiteStore(path: path)
-            #expect(try await store.appliedMigrations().last == "v3: name claims")
+            #expect(try await store.appliedMigrations().last == "v4: private messages, away, search")
             let all = try await store.sessions(includeEnded: true, limit: 10)
             #expect(all.map(\.id) == ["open", "old"])
             #expect(all.map(\.reason) == [nil, .quit])

@@ -145,6 +145,22 @@ final class InstrumentedStore: LobbyStore {
     func releaseNameClaim(_ name: String) async throws -> Bool {
         try await base.releaseNameClaim(name)
     }
+
+    func messages(before: Int64?, limit: Int) async throws -> [ChatMessage] {
+        try await base.messages(before: before, limit: limit)
+    }
+
+    func searchMessages(words: [String], limit: Int) async throws -> [ChatMessage] {
+        try await base.searchMessages(words: words, limit: limit)
+    }
+
+    func directMessages(of user: String, limit: Int) async throws -> [ChatMessage] {
+        try await base.directMessages(of: user, limit: limit)
+    }
+
+    func awayStatuses() async throws -> [String: String] {
+        try await base.awayStatuses()
+    }
 }
 
 /// A one-way barrier: `wait()` suspends until `open()`, and returns at once afterwards.

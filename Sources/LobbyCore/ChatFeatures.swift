@@ -1,0 +1,131 @@
+/// Payloads of the chat features beyond the room (docs/protocol.md): private messages, away
+/// status, history on demand and search.
+
+/// `SEND /app/direct`: a private message.
+public struct DirectRequest: Codable, Sendable, Equatable {
+    public var to: String
+    public var text: String
+
+    public init(to: String, text: String) {
+        self.to = to
+        self.text = text
+    }
+}
+
+/// One stored private message: a `MESSAGE` on `/user/queue/direct` to every session of its
+/// sender and of its recipient, and an entry of `welcome.directs`.
+public struct DirectMessage: Codable, Sendable, Equatable, Identifiable {
+    public var type: String = "direct"
+    public var id: Int64
+    public var from: String
+    public var to: String
+    public var text: String
+    public var at: Timestamp
+
+    public init(id: Int64, from: String, to: String, text: String, at: Timestamp) {
+        self.id = id
+        self.from = from
+        self.to = to
+        self.text = text
+        self.at = at
+    }
+}
+
+/// `SEND /app/status`: `{"away":"lunch"}` sets the away message, `{"away":null}` (or no key)
+/// clears it.
+public struct StatusRequest: Codable, Sendable, Equatable {
+    public var away: String?
+
+    public init(away: String?) {
+        self.away = away
+    }
+}
+
+/// `SEND /app/history`: up to `limit` room messages with ids below `before`, answered on
+/// `/user/queue/reply`.
+public struct HistoryRequest: Codable, Sendable, Equatable {
+    /// Messages older than this id; absent: the newest.
+    public var before: Int64?
+    public var limit: Int?
+
+    public init(before: Int64?, limit: Int? = nil) {
+        self.before = before
+        self.limit = limit
+    }
+}
+
+/// The answer to `/app/history`: oldest first; fewer than asked (or none) means the
+/// beginning of history is reached.
+public struct HistoryReply: Codable, Sendable, Equatable {
+    public static let type = "history"
+    public var type: String = Self.type
+    /// The `before` it answers (absent when the request had none).
+    public var before: Int64?
+    public var messages: [ChatMessage]
+
+    public init(before: Int64?, messages: [ChatMessage]) {
+        self.before = before
+        self.messages = messages
+    }
+}
+
+/// `SEND /app/search`: full-text search of the room's messages.
+public struct SearchRequest: Codable, Sendable, Equatable {
+    public var query: String
+    public var limit: Int?
+
+    public init(query: String, limit: Int? = nil) {
+        self.query = query
+        self.limit = limit
+    }
+}
+
+/// The answer to `/app/search`: matching room messages, newest first.
+public struct SearchReply: Codable, Sendable, Equatable {
+    public static let type = "search"
+    public var type: String = Self.type
+    public var query: String
+    public var messages: [ChatMessage]
+
+    public init(query: String, messages: [ChatMessage]) {
+        self.query = query
+        self.messages = messages
+    }
+}
+
+/// Bounds of the chat features.
+public enum ChatLimits {
+    /// Characters of a chat or private message after trimming.
+    public static let textLength = 1...4000
+    /// Characters of an away message after trimming.
+    public static let awayLength = 1...200
+    /// Messages per history or search answer, and the default when none is asked.
+    public static let pageLimit = 1...200
+    public static let defaultHistoryPage = 100
+    public static let defaultSearchPage = 50
+    /// Private messages in a welcome.
+    public static let welcomeDirects = 50
+}
+
+/// The words of a search query or a message: runs of letters and digits, lowercased. Every
+/// store matches whole words, so the query `ping!` finds "PING me"; a query with no word (only
+/// punctuation) is refused before any store sees it.
+public enum SearchWords {
+    /// At most this many words of a query are used.
+    public static let maximumWords = 16
+
+    public static func words(in text: String) -> [String] {
+        var words: [String] = []
+        var current = ""
+        for character in text.lowercased() {
+            if character.isLetter || character.isNumber {
+                current.append(character)
+            } else if !current.isEmpty {
+                words.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { words.append(current) }
+        return words
+    }
+}

@@ -1,0 +1,80 @@
+import GRDB
+import LobbyCore
+
+extension SQLiteStore {
+    public func messages(before: Int64?, limit: Int) async throws -> [ChatMessage] {
+        guard limit > 0 else { return [] }
+        return try await database("reading history") {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM (
+                            SELECT id, user_name, text, at FROM messages
+                            WHERE to_user IS NULL AND id < ? ORDER BY id DESC LIMIT ?
+                        )
+                        ORDER BY id
+                        """,
+                    arguments: [before ?? Int64.max, limit]
+                ).map(Self.chatMessage)
+            }
+        }
+    }
+
+    public func searchMessages(words: [String], limit: Int) async throws -> [ChatMessage] {
+        guard limit > 0, !words.isEmpty else { return [] }
+        // Each word as an FTS5 string (quoted, quotes doubled): the user's text is never FTS5
+        // query syntax, so `AND`, `*` or a stray quote mean nothing special.
+        let match = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
+        return try await database("searching messages") {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT m.id, m.user_name, m.text, m.at FROM messages_fts f JOIN messages m ON m.id = f.rowid
+                        WHERE messages_fts MATCH ? ORDER BY m.id DESC LIMIT ?
+                        """,
+                    arguments: [match, limit]
+                ).map(Self.chatMessage)
+            }
+        }
+    }
+
+    public func directMessages(of user: String, limit: Int) async throws -> [ChatMessage] {
+        guard limit > 0 else { return [] }
+        return try await database("reading private messages") {
+            try await pool.read { db in
+                try Row.fetchAll(
+                    db,
+                    sql: """
+                        SELECT * FROM (
+                            SELECT id, user_name, text, at, to_user FROM messages
+                            WHERE to_user = ? OR (to_user IS NOT NULL AND user_name = ?)
+                            ORDER BY id DESC LIMIT ?
+                        )
+                        ORDER BY id
+                        """,
+                    arguments: [user, user, limit]
+                ).map(Self.chatMessage)
+            }
+        }
+    }
+
+    public func awayStatuses() async throws -> [String: String] {
+        try await database("reading away statuses") {
+            try await pool.read { db in
+                var statuses: [String: String] = [:]
+                for row in try Row.fetchAll(db, sql: "SELECT user_name, away FROM user_status") {
+                    statuses[row["user_name"]] = row["away"]
+                }
+                return statuses
+            }
+        }
+    }
+
+    private static func chatMessage(_ row: Row) -> ChatMessage {
+        ChatMessage(
+            id: row["id"], user: row["user_name"], text: row["text"],
+            at: Timestamp(millisecondsSince1970: row["at"]), to: row["to_user"])
+    }
+}
