@@ -4,6 +4,7 @@
 
 SWIFT        ?= swift
 SWIFTFLAGS   ?=
+FUZZ_SECONDS ?= 60
 BUILD_DIR    ?= .build
 VENV         ?= .venv
 PORT         ?= 8080
@@ -11,7 +12,7 @@ DATABASE     ?= lobby.sqlite
 APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps node-sockjs-client postgresql nginx
 PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0
 
-.PHONY: all build build-tests test lint format ci run cluster client bench bench-compare bench-cluster screenshot clean deps deps-apt deps-py deps-browser
+.PHONY: all build build-tests test lint format ci run cluster client bench bench-compare bench-cluster screenshot clean deps deps-apt deps-py deps-browser fuzz
 
 all: build
 
@@ -91,3 +92,7 @@ bench-cluster: deps-apt
 ## bench-compare: the same scenarios against a private RabbitMQ Web-STOMP node, with ratios.
 bench-compare: deps-apt
 	BUILD_DIR=$(BUILD_DIR) SWIFT=$(SWIFT) scripts/bench-compare.sh
+
+## fuzz: libFuzzer targets in Fuzz/ (address sanitizer), FUZZ_SECONDS each on a copy of the seed corpus; not part of `make test`.
+fuzz:
+	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) scripts/fuzz.sh
