@@ -83,7 +83,7 @@ class LobbyServer:
     """One `lobby-server` process. Use as a context manager or call start()/stop()."""
 
     _counter = 0
-    LISTENING = re.compile(r"listening on http://127\.0\.0\.1:(\d+)(/\S*)?")
+    LISTENING = re.compile(r"listening on (https?)://127\.0\.0\.1:(\d+)(/\S*)?")
 
     def __init__(self, workdir: Path, args: Iterable[str] = (), database: Path | str | None = None):
         self.workdir = Path(workdir)
@@ -97,6 +97,9 @@ class LobbyServer:
         self.log_path = self.workdir / f"lobby-server-{LobbyServer._counter}.log"
         self.process: subprocess.Popen | None = None
         self.port: int | None = None
+        self.scheme = "http"  # "https" when started with --tls-cert/--tls-key (from its listening line)
+        # With TLS: the PEM of the CA that signed the server's certificate, for the test clients.
+        self.ca_file: Path | None = None
         self._log_file = None
 
     # -- lifecycle --
@@ -117,7 +120,7 @@ class LobbyServer:
         while time.monotonic() < deadline:
             match = self.LISTENING.search(self.log())
             if match:
-                self.port = int(match.group(1))
+                self.scheme, self.port = match.group(1), int(match.group(2))
                 return self
             if self.process.poll() is not None:
                 raise ServerError(
@@ -192,14 +195,22 @@ class LobbyServer:
 
     # -- addresses --
 
+    @property
+    def ws_scheme(self) -> str:
+        return "wss" if self.scheme == "https" else "ws"
+
+    def websocket_sslopt(self) -> dict | None:
+        """websocket-client's TLS options for this server: verify against `ca_file`."""
+        return {"ca_certs": str(self.ca_file)} if self.scheme == "https" and self.ca_file else None
+
     def http_url(self, path: str = PREFIX) -> str:
-        return f"http://{HOST}:{self.port}{path}"
+        return f"{self.scheme}://{HOST}:{self.port}{path}"
 
     def sockjs_url(self, session_id: str, server_id: str = "000", prefix: str = PREFIX) -> str:
-        return f"ws://{HOST}:{self.port}{prefix}/{server_id}/{session_id}/websocket"
+        return f"{self.ws_scheme}://{HOST}:{self.port}{prefix}/{server_id}/{session_id}/websocket"
 
     def raw_url(self, prefix: str = PREFIX) -> str:
-        return f"ws://{HOST}:{self.port}{prefix}/websocket"
+        return f"{self.ws_scheme}://{HOST}:{self.port}{prefix}/websocket"
 
 
 def wait_until(condition: Callable[[], Any], timeout: float = WAIT, interval: float = 0.05, what: str = "condition"):
@@ -517,10 +528,11 @@ class _StompClient:
 
     transport_name = "?"
 
-    def __init__(self, url: str, sockopt: Iterable[tuple] = (), timeout: float = WAIT, read: bool = True):
+    def __init__(self, url: str, sockopt: Iterable[tuple] = (), timeout: float = WAIT, read: bool = True,
+                 sslopt: dict | None = None):
         self.url = url
         self.ws = websocket.create_connection(
-            url, timeout=timeout, sockopt=tuple(sockopt), enable_multithread=True)
+            url, timeout=timeout, sockopt=tuple(sockopt), sslopt=sslopt, enable_multithread=True)
         self.ws.settimeout(10)
         self._init_session_state()
         self._reader: threading.Thread | None = None
@@ -572,9 +584,12 @@ class _StompClient:
         try:
             while not self._stop.is_set():
                 self._send_heartbeat_if_due()
-                ready, _, _ = select.select([sock], [], [], 0.02)
-                if not ready:
-                    continue
+                # Over TLS, bytes already decrypted wait in the SSL object, where select cannot see them.
+                pending = getattr(sock, "pending", None)
+                if not (pending and pending()):
+                    ready, _, _ = select.select([sock], [], [], 0.02)
+                    if not ready:
+                        continue
                 opcode, data = self.ws.recv_data(control_frame=True)  # pings are answered inside
                 if opcode == websocket.ABNF.OPCODE_PONG:
                     self.pongs_received.append(data)
@@ -919,7 +934,8 @@ class SockJSClient(_StompClient):
         self.sockjs_close: tuple[int, str] | None = None
         self.sockjs_heartbeats = 0
         self.ascii_json = ascii_json
-        super().__init__(server.sockjs_url(self.url_session_id, server_id, prefix), sockopt, timeout)
+        super().__init__(server.sockjs_url(self.url_session_id, server_id, prefix), sockopt, timeout,
+                         sslopt=server.websocket_sslopt())
         # The client knows its own id from the URL (DESIGN.md, connect step 2).
         self.session_id = self.url_session_id
         if expect_open and not self.opened.wait(timeout):
@@ -959,7 +975,7 @@ class RawStompClient(_StompClient):
     transport_name = "raw"
 
     def __init__(self, server: LobbyServer, prefix: str = PREFIX, sockopt: Iterable[tuple] = (), timeout: float = WAIT):
-        super().__init__(server.raw_url(prefix), sockopt, timeout)
+        super().__init__(server.raw_url(prefix), sockopt, timeout, sslopt=server.websocket_sslopt())
 
     def _send_stomp_text(self, text: str) -> None:
         self.send_text(text)

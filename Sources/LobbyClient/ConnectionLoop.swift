@@ -30,6 +30,8 @@ final class ConnectionLoop {
     private var handshakeTimeout: Scheduled<Void>?
     /// The name's claim secret: the configured one, or the one a welcome handed out since.
     private var nameToken: String?
+    /// Made at the first `https://` attempt and kept: every attempt verifies the same way.
+    private var sharedTLS: ClientTLS?
 
     init(
         configuration: LobbyConnection.Configuration, eventLoop: any EventLoop,
@@ -97,6 +99,12 @@ final class ConnectionLoop {
         } catch {
             return attemptEnded(attempt, .failed(error.description))
         }
+        let tls: ClientTLS?
+        do {
+            tls = endpoint.usesTLS ? try clientTLS() : nil
+        } catch {
+            return attemptEnded(attempt, .untrusted(error.description))
+        }
         var sessionConfiguration = configuration.session
         sessionConfiguration.host = sessionConfiguration.host ?? endpoint.host
         let driver = SessionDriver(
@@ -107,12 +115,18 @@ final class ConnectionLoop {
 
         let boundDriver = NIOLoopBound(driver, eventLoop: eventLoop)
         let upgrade = NIOLoopBoundBox<EventLoopFuture<Bool>?>(nil, eventLoop: eventLoop)
+        let tlsRecorder = NIOLoopBoundBox<TLSFailureRecorder?>(nil, eventLoop: eventLoop)
         let maximumMessageSize = configuration.maximumMessageSize
         ClientBootstrap(group: eventLoop)
             .connectTimeout(.milliseconds(Int64(configuration.connectTimeout)))
             .channelOption(.socketOption(.tcp_nodelay), value: 1)
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
+                    if let tls {
+                        let recorder = TLSFailureRecorder()
+                        try channel.pipeline.syncOperations.addHandlers(tls.makeHandler(for: endpoint), recorder)
+                        tlsRecorder.value = recorder
+                    }
                     upgrade.value = try Self.configureUpgrade(
                         channel, endpoint: endpoint, maximumMessageSize: maximumMessageSize
                     ) { channel in
@@ -129,14 +143,20 @@ final class ConnectionLoop {
                     let reason = Self.describe(connectError: error)
                     self.attemptEnded(attempt, .lost("cannot connect to \(endpoint.hostHeader): \(reason)"))
                 case .success(let channel):
-                    self.connected(channel, attempt: attempt, driver: driver, upgrade: upgrade.value)
+                    self.connected(
+                        channel, attempt: attempt, driver: driver, upgrade: upgrade.value,
+                        tlsFailure: { Self.tlsEnd(tlsRecorder.value, host: endpoint.host) })
                 }
             }
     }
 
     /// TCP is up; the upgrade request is on its way.
+    ///
+    /// - Parameter tlsFailure: how the attempt ends if its TLS handshake failed (that, not the
+    ///   close which follows it, is what the user must see).
     private func connected(
-        _ channel: any Channel, attempt: Int, driver: SessionDriver, upgrade: EventLoopFuture<Bool>?
+        _ channel: any Channel, attempt: Int, driver: SessionDriver, upgrade: EventLoopFuture<Bool>?,
+        tlsFailure: @escaping () -> SessionEnd?
     ) {
         guard attempt == currentAttempt, attemptIsLive else {
             channel.close(promise: nil)
@@ -161,6 +181,10 @@ final class ConnectionLoop {
             guard attempt == self.currentAttempt, self.attemptIsLive else { return }
             self.handshakeTimeout?.cancel()
             self.handshakeTimeout = nil
+            if case .failure = result, let end = tlsFailure() {
+                channel.close(promise: nil)
+                return self.attemptEnded(attempt, end)
+            }
             switch result {
             case .success(true):
                 // From here on the driver reports the end of the connection.
@@ -202,6 +226,24 @@ final class ConnectionLoop {
         handshakeTimeout?.cancel()
         handshakeTimeout = nil
         run(reconnector.connectionEnded(end, now: SessionDriver.now(), using: &generator))
+    }
+
+    private func clientTLS() throws(ClientTLSError) -> ClientTLS {
+        if let sharedTLS { return sharedTLS }
+        let made: ClientTLS
+        if let configured = configuration.tls {
+            made = configured
+        } else {
+            made = try ClientTLS()
+        }
+        sharedTLS = made
+        return made
+    }
+
+    private static func tlsEnd(_ recorder: TLSFailureRecorder?, host: String) -> SessionEnd? {
+        guard let failure = recorder?.failure else { return nil }
+        let (reason, isUntrusted) = ClientTLS.describe(failure, host: host)
+        return isUntrusted ? .untrusted(reason) : .lost(reason)
     }
 
     /// Adds the HTTP client handlers that send the upgrade request for `endpoint`; on a `101`

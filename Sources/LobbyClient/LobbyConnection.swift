@@ -18,7 +18,7 @@ import SockJS
 /// ```
 public final class LobbyConnection: Sendable {
     public struct Configuration: Sendable {
-        /// The SockJS endpoint, `http://HOST:PORT/connection` (or `ws://…`).
+        /// The SockJS endpoint, `http://HOST:PORT/connection` (or `https://`, `ws://`, `wss://`).
         public var serverURL: String
         public var displayName: String
         public var session: ClientSessionConfiguration
@@ -32,11 +32,15 @@ public final class LobbyConnection: Sendable {
         /// Called (on the event loop) when a welcome hands out a new claim's secret: the name
         /// was free and is now this client's. Later identities send it on their own.
         public var nameTokenIssued: (@Sendable (String) -> Void)?
+        /// How `https://` / `wss://` servers are verified; nil: against the system trust store.
+        public var tls: ClientTLS?
 
         public init(
             serverURL: String, displayName: String, session: ClientSessionConfiguration = .init(),
-            backoff: ReconnectBackoff = .init(), connectTimeout: UInt64 = 10_000, maximumMessageSize: Int = 4 << 20
+            backoff: ReconnectBackoff = .init(), connectTimeout: UInt64 = 10_000, maximumMessageSize: Int = 4 << 20,
+            tls: ClientTLS? = nil
         ) {
+            self.tls = tls
             self.serverURL = serverURL
             self.displayName = displayName
             self.session = session
@@ -61,17 +65,13 @@ public final class LobbyConnection: Sendable {
             eventLoop: eventLoop)
     }
 
-    /// Checks that `serverURL` is an endpoint this client can open (`http://` or `ws://` with a host).
+    /// Checks that `serverURL` is an endpoint this client can open (`http://`, `https://`, `ws://`
+    /// or `wss://` with a host).
     public static func validate(serverURL: String) throws(WebSocketEndpointError) {
-        guard let url = makeTransportURL(base: serverURL, server: "000", session: "validate") else {
-            throw .notAWebSocketURL(serverURL)
-        }
-        do {
-            _ = try WebSocketEndpoint(url: url)
-        } catch .tlsUnsupported {
+        guard let url = makeTransportURL(base: serverURL, server: "000", session: "validate"),
+            (try? WebSocketEndpoint(url: url)) != nil
+        else {
             // Named as the user typed it, not as the transport URL built from it.
-            throw .tlsUnsupported(serverURL)
-        } catch {
             throw .notAWebSocketURL(serverURL)
         }
     }

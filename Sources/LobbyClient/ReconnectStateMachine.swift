@@ -63,8 +63,9 @@ public struct ReconnectStateMachine: Sendable {
             phase = .stopped
             return [.emit(.stopped)]
         case .attempting:
-            if case .removed = end {
-                // No retry: the client waits, disconnected, until the user quits.
+            if !end.isWorthRetrying {
+                // No retry (an operator's kick, an untrusted certificate): the client waits,
+                // disconnected, until the user quits.
                 phase = .idle
                 return [.emit(.disconnected(end.explanation))]
             }

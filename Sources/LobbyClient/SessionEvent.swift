@@ -35,12 +35,24 @@ public enum SessionEnd: Sendable, Equatable {
     /// An operator removed this user (SockJS close 4002, leave reason `kicked`): reconnecting
     /// would undo what the operator did, so the client stays disconnected.
     case removed(String)
+    /// The server's TLS certificate failed verification (untrusted, or for another host): every
+    /// retry would fail the same way, and falling back to plain is not an option, so the client
+    /// stays disconnected with the reason shown.
+    case untrusted(String)
 
     /// The reason in words, for the status line.
     public var explanation: String {
         switch self {
         case .finished: "disconnected"
-        case .lost(let reason), .failed(let reason), .removed(let reason): reason
+        case .lost(let reason), .failed(let reason), .removed(let reason), .untrusted(let reason): reason
+        }
+    }
+
+    /// Whether a new connection could fare better; if not, the client does not reconnect.
+    public var isWorthRetrying: Bool {
+        switch self {
+        case .removed, .untrusted: false
+        case .finished, .lost, .failed: true
         }
     }
 }

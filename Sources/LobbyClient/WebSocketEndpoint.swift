@@ -1,5 +1,5 @@
-/// Where to open a WebSocket: the parts of a `ws://` URL that a TCP connection and an HTTP
-/// upgrade request need.
+/// Where to open a WebSocket: the parts of a `ws://` or `wss://` URL that a TCP connection, its
+/// TLS handshake and an HTTP upgrade request need.
 ///
 /// ```swift
 /// let endpoint = try WebSocketEndpoint(url: "ws://127.0.0.1:8080/connection/123/k3x9a0qz/websocket")
@@ -16,13 +16,15 @@ public struct WebSocketEndpoint: Sendable, Equatable {
     public var requestURI: String
     /// The `Host` header of the upgrade request (the URL's authority, without user info).
     public var hostHeader: String
+    /// `wss://`: the connection starts with a TLS handshake that verifies the server's certificate.
+    public var usesTLS: Bool
 
-    /// Splits a `ws://` URL. `wss://` is refused: this client speaks no TLS.
+    /// Splits a `ws://` or `wss://` URL.
     public init(url: String) throws(WebSocketEndpointError) {
         guard let schemeEnd = url.firstRange(of: "://") else { throw .notAWebSocketURL(url) }
         let scheme = url[..<schemeEnd.lowerBound].lowercased()
-        guard scheme != "wss" else { throw .tlsUnsupported(url) }
-        guard scheme == "ws" else { throw .notAWebSocketURL(url) }
+        guard scheme == "ws" || scheme == "wss" else { throw .notAWebSocketURL(url) }
+        usesTLS = scheme == "wss"
         let rest = url[schemeEnd.upperBound...]
         let withoutFragment = rest[..<(rest.firstIndex(of: "#") ?? rest.endIndex)]
         let pathStart = withoutFragment.firstIndex { $0 == "/" || $0 == "?" } ?? withoutFragment.endIndex
@@ -54,7 +56,7 @@ public struct WebSocketEndpoint: Sendable, Equatable {
             guard let port = Int(portText), (1...65_535).contains(port) else { throw .notAWebSocketURL(url) }
             self.port = port
         } else {
-            port = 80
+            port = usesTLS ? 443 : 80
         }
     }
 }
@@ -62,14 +64,11 @@ public struct WebSocketEndpoint: Sendable, Equatable {
 /// Why a URL cannot be opened as a WebSocket.
 public enum WebSocketEndpointError: Error, Sendable, Equatable, CustomStringConvertible {
     case notAWebSocketURL(String)
-    case tlsUnsupported(String)
 
     public var description: String {
         switch self {
         case .notAWebSocketURL(let url):
-            "not a ws:// URL with a host: \(url)"
-        case .tlsUnsupported(let url):
-            "\(url): TLS (https/wss) is not supported by this client; use http:// (or a local TLS-terminating proxy)"
+            "not a ws:// or wss:// URL with a host: \(url)"
         }
     }
 }

@@ -3,6 +3,7 @@ import LobbyCore
 import Logging
 import NIOCore
 import NIOHTTP1
+import NIOSSL
 import SockJS
 import Synchronization
 
@@ -101,6 +102,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// handler; the connection is closed so garbage never holds a socket open.
     func errorCaught(context: ChannelHandlerContext, error: any Error) {
         if error is HTTPParserError {
+            context.close(promise: nil)
+        } else if error is NIOSSLError {
+            // A failed handshake (plain HTTP or a scanner on the TLS port) or a peer gone without
+            // close_notify: routine on an open port, so not worth more than a debug line.
+            environment.logger.debug("TLS error", metadata: ["error": "\(error)"])
             context.close(promise: nil)
         } else {
             context.fireErrorCaught(error)

@@ -6,6 +6,7 @@ import Logging
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import NIOSSL
 import NIOWebSocket
 import ServiceLifecycle
 import SockJS
@@ -53,7 +54,8 @@ public final class LobbyApplication: Service, Sendable {
 
     public func run() async throws {
         // Printed, not logged, so scripts and tests find it whatever --log-level says.
-        print("listening on http://\(configuration.host):\(port)\(configuration.normalizedPrefix)")
+        print(
+            "listening on \(configuration.urlScheme)://\(configuration.host):\(port)\(configuration.normalizedPrefix)")
         fflush(nil)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.writer.run() }
@@ -127,6 +129,8 @@ public func buildApplication(
     configuration: ServerConfiguration, store: any LobbyStore, sharedRoom: (any SharedRoom)? = nil,
     logger: Logger, closeStore: @escaping @Sendable () async -> Void = {}
 ) async throws -> LobbyApplication {
+    // First: a bad certificate or key stops the start with its reason, before the store is touched.
+    let tlsContext = try configuration.tls?.makeServerContext()
     let writer = StoreWriter(store: store)
     let nameClaims = configuration.nameClaimMilliseconds.map {
         NameClaims(store: store, lifetimeMilliseconds: $0)
@@ -163,7 +167,7 @@ public func buildApplication(
     let environment = HTTPEnvironment(
         services: services, registry: SockJSSessionRegistry(), lobby: lobby, configuration: configuration,
         staticFiles: StaticFiles(configuration: configuration), logger: logger, adminToken: adminToken)
-    let pipeline = PipelineFactory(environment: environment)
+    let pipeline = PipelineFactory(environment: environment, tlsContext: tlsContext)
     do {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
@@ -182,7 +186,7 @@ public func buildApplication(
             .bind(host: configuration.host, port: configuration.port)
             .get()
         let port = channel.localAddress?.port ?? configuration.port
-        let adminURL = "http://\(configuration.host):\(port)"
+        let adminURL = "\(configuration.urlScheme)://\(configuration.host):\(port)"
         try AdminAccess(url: adminURL, token: adminToken, pid: getpid())
             .write(forDatabase: adminAccessName(forDatabase: configuration.databasePath))
         try await sharedRoom?.advertiseAdmin(url: adminURL, token: adminToken)
@@ -212,16 +216,25 @@ public func adminAccessName(forDatabase database: String) -> String {
     return "lobby-postgres-" + String(name)
 }
 
-/// Builds each accepted connection's pipeline: HTTP, with WebSocket upgrade for the
-/// `websocket` routes.
+/// Builds each accepted connection's pipeline: TLS first when configured, then HTTP, with
+/// WebSocket upgrade for the `websocket` routes.
 struct PipelineFactory: Sendable {
     let environment: HTTPEnvironment
+    /// Loaded once at start-up and shared by every connection; nil serves plain HTTP.
+    var tlsContext: NIOSSLContext?
     var configuration: ServerConfiguration { environment.configuration }
     var lobby: Lobby { environment.lobby }
     var services: [SockJSService] { environment.services }
     var logger: Logger { environment.logger }
 
     func configure(_ channel: any Channel) -> EventLoopFuture<Void> {
+        if let tlsContext {
+            do {
+                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
+            } catch {
+                return channel.eventLoop.makeFailedFuture(error)
+            }
+        }
         let maxMessage = configuration.maxFrameBytes * 2 + 4096
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: maxMessage,

@@ -46,6 +46,8 @@ public struct ServerConfiguration: Sendable {
     public var nodeID: String?
     /// How long a node's lease in the shared store lasts without renewal.
     public var nodeLeaseMilliseconds: Int64 = 10_000
+    /// With these the port serves only HTTPS/WSS (`--tls-cert`, `--tls-key`); nil: plain HTTP.
+    public var tls: TLSFiles?
     /// Mount the SockJS protocol test services (`/echo`, `/close`, …).
     public var sockJSTestServices: Bool = false
     public var logLevel: Logger.Level = .info
@@ -56,6 +58,8 @@ public struct ServerConfiguration: Sendable {
     var nameClaimMilliseconds: Int64? {
         nameClaimDays > 0 ? max(1, Int64((nameClaimDays * 86_400_000).rounded())) : nil
     }
+    /// `https` with TLS, else `http`: what the listening line and the admin address say.
+    var urlScheme: String { tls == nil ? "http" : "https" }
 
     /// The prefix normalised: leading slash, no trailing slash.
     var normalizedPrefix: String {

@@ -8,7 +8,8 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Serve the lobby (the default command).",
         discussion: """
-            Logs one line `listening on http://HOST:PORT/PREFIX` once it accepts connections.
+            Logs one line `listening on http://HOST:PORT/PREFIX` once it accepts connections \
+            (`https://` with --tls-cert and --tls-key: the port then speaks only TLS).
             SIGINT/SIGTERM stop it gracefully: every open session ends with reason `shutdown`.
             """)
 
@@ -39,6 +40,18 @@ struct Serve: AsyncParsableCommand {
         name: .customLong("name-claim-days"),
         help: "A name's claim lapses after this many days unused (fractions allowed); 0 turns name claims off.")
     var nameClaimDays: Double = 30
+
+    @Option(
+        name: .customLong("tls-cert"),
+        help: ArgumentHelp(
+            "PEM certificate chain: serve HTTPS/WSS only on the port (with --tls-key).",
+            discussion: "The server's certificate first, then any intermediates.",
+            valueName: "pem"))
+    var tlsCertificate: String?
+
+    @Option(
+        name: .customLong("tls-key"), help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "pem"))
+    var tlsKey: String?
 
     @Option(
         name: .customLong("node-id"),
@@ -104,6 +117,19 @@ struct Serve: AsyncParsableCommand {
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
         try validateDatabaseOption(database)
+        _ = try tlsFiles
+    }
+
+    /// `--tls-cert` and `--tls-key` together, or neither (plain HTTP).
+    var tlsFiles: TLSFiles? {
+        get throws {
+            switch (tlsCertificate, tlsKey) {
+            case (nil, nil): return nil
+            case (let certificate?, let key?): return TLSFiles(certificatePath: certificate, keyPath: key)
+            case (nil, _?): throw ValidationError("--tls-key needs --tls-cert (the certificate of that key)")
+            case (_?, nil): throw ValidationError("--tls-cert needs --tls-key (the certificate's private key)")
+            }
+        }
     }
 
     func run() async throws {
@@ -131,6 +157,7 @@ struct Serve: AsyncParsableCommand {
         configuration.chatBurst = chatBurst
         configuration.sockJSTestServices = sockjsTestServices
         configuration.sockJSClientURL = sockjsClientURL
+        configuration.tls = try tlsFiles
         configuration.logLevel = level
         let application = try await buildApplication(configuration: configuration, logger: logger)
         let services = ServiceGroup(

@@ -19,8 +19,16 @@ struct LobbyCommand: ParsableCommand {
             Ctrl-D on an empty line leave the lobby.
             """)
 
-    @Option(help: "The server's SockJS endpoint.")
+    @Option(help: "The server's SockJS endpoint (https:// for a TLS server).")
     var server = "http://127.0.0.1:8080/connection"
+
+    @Option(
+        name: .customLong("ca-file"),
+        help: ArgumentHelp(
+            "PEM certificates of a private CA to trust for an https:// server.",
+            discussion: "Trusted besides the system's trust store, which is always used.",
+            valueName: "pem"))
+    var caFile: String?
 
     @Option(help: "Your display name (default: $USER).")
     var name: String?
@@ -33,6 +41,9 @@ struct LobbyCommand: ParsableCommand {
             try LobbyConnection.validate(serverURL: server)
         } catch {
             throw ValidationError("--server: \(error)")
+        }
+        if caFile != nil, !usesTLS {
+            throw ValidationError("--ca-file is for https:// servers; --server \(server) is plain")
         }
         do {
             _ = try UserName(validating: displayName)
@@ -48,8 +59,21 @@ struct LobbyCommand: ParsableCommand {
         return "guest"
     }
 
+    /// `https://` or `wss://`: the connection verifies the server's certificate.
+    var usesTLS: Bool {
+        let lowered = server.lowercased()
+        return lowered.hasPrefix("https://") || lowered.hasPrefix("wss://")
+    }
+
     func run() throws {
-        var configuration = LobbyConnection.Configuration(serverURL: server, displayName: displayName)
+        // Loaded once, before the screen takes over, so a bad --ca-file is a plain error message.
+        let tls: ClientTLS?
+        do {
+            tls = usesTLS ? try ClientTLS(caFile: caFile) : nil
+        } catch {
+            throw ValidationError(error.description)
+        }
+        var configuration = LobbyConnection.Configuration(serverURL: server, displayName: displayName, tls: tls)
         // The name as the server compares it (trimmed): the key of its secret in the token file.
         let name = (try? UserName(validating: displayName).rawValue) ?? displayName
         if let tokenFile = TokenFile.standard() {

@@ -58,6 +58,17 @@ struct ReconnectStateMachineTests {
         #expect(machine.tick(now: 60_000).isEmpty)
         #expect(machine.quit() == [.emit(.stopped)])
     }
+
+    @Test func anUntrustedCertificateIsShownAndNotRetried() {
+        var machine = ReconnectStateMachine()
+        var generator = SeededGenerator(state: 7)
+        _ = machine.start()
+        let reason = "TLS: certificate verify failed for 127.0.0.1: not signed by a trusted CA"
+        let ended = machine.connectionEnded(.untrusted(reason), now: 1_000, using: &generator)
+        #expect(ended == [.emit(.disconnected(reason))])
+        #expect(machine.tick(now: 60_000).isEmpty, "no reconnect, however long it waits")
+        #expect(machine.quit() == [.emit(.stopped)])
+    }
     /// Delays drawn as the machine draws them from a generator with this seed.
     private func delays(_ count: Int, seed: UInt64) -> [UInt64] {
         var generator = SeededGenerator(state: seed)

@@ -1,3 +1,4 @@
+import Foundation
 import LobbyClient
 import Testing
 
@@ -28,24 +29,44 @@ struct WebSocketEndpointTests {
         #expect(bare.requestURI == "/")
     }
 
-    @Test("wss is refused with a clear message; other schemes and bad ports are not WebSocket URLs")
-    func refused() {
-        #expect(throws: WebSocketEndpointError.tlsUnsupported("wss://host/c/1/s/websocket")) {
-            try WebSocketEndpoint(url: "wss://host/c/1/s/websocket")
-        }
-        for url in ["http://host/x", "ws://", "ws://host:0/x", "ws://host:99999/x", "ws://[::1/x", "host/x"] {
-            #expect(throws: WebSocketEndpointError.notAWebSocketURL(url)) { try WebSocketEndpoint(url: url) }
-        }
+    @Test("wss is a TLS endpoint on port 443 by default; ws is not")
+    func secure() throws {
+        let secure = try WebSocketEndpoint(url: "wss://chat.example/c/1/s/websocket")
+        #expect(secure.usesTLS)
+        #expect(secure.port == 443)
+        #expect(try WebSocketEndpoint(url: "WSS://127.0.0.1:8443/c").port == 8443)
+        #expect(try !WebSocketEndpoint(url: "ws://chat.example/c").usesTLS)
     }
 
-    @Test("server URLs: http and ws are accepted, https is refused before any connection")
+    @Test("other schemes and bad ports are not WebSocket URLs")
+    func refused() {
+        for url in ["http://host/x", "https://host/x", "ws://", "ws://host:0/x", "wss://host:99999/x", "ws://[::1/x"] {
+            #expect(throws: WebSocketEndpointError.notAWebSocketURL(url)) { try WebSocketEndpoint(url: url) }
+        }
+        #expect(throws: WebSocketEndpointError.notAWebSocketURL("host/x")) { try WebSocketEndpoint(url: "host/x") }
+    }
+
+    @Test("server URLs: http, https, ws and wss are accepted; others are refused before any connection")
     func serverURLValidation() throws {
         try LobbyConnection.validate(serverURL: "http://127.0.0.1:8080/connection")
         try LobbyConnection.validate(serverURL: "ws://127.0.0.1:8080/connection/")
-        #expect(throws: WebSocketEndpointError.tlsUnsupported("https://x/connection")) {
-            try LobbyConnection.validate(serverURL: "https://x/connection")
+        try LobbyConnection.validate(serverURL: "https://chat.example/connection")
+        try LobbyConnection.validate(serverURL: "wss://127.0.0.1:8443/connection")
+        #expect(throws: WebSocketEndpointError.notAWebSocketURL("ftp://x/connection")) {
+            try LobbyConnection.validate(serverURL: "ftp://x/connection")
         }
-        #expect(throws: WebSocketEndpointError.self) { try LobbyConnection.validate(serverURL: "ftp://x/connection") }
         #expect(throws: WebSocketEndpointError.self) { try LobbyConnection.validate(serverURL: "127.0.0.1:8080") }
+    }
+
+    @Test("a --ca-file that is missing or holds no certificate is named in the error")
+    func unreadableCAFile() throws {
+        #expect(throws: ClientTLSError.unreadableCAFile("/nonexistent/ca.pem")) {
+            try ClientTLS(caFile: "/nonexistent/ca.pem")
+        }
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("not-a-ca-\(UUID()).pem").path
+        try "no certificate here\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ClientTLSError.unreadableCAFile(path)) { try ClientTLS(caFile: path) }
+        #expect(ClientTLSError.unreadableCAFile(path).description.hasPrefix("--ca-file \(path): "))
     }
 }
