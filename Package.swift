@@ -75,7 +75,7 @@ let package = Package(
         .executableTarget(
             name: "lobby-server",
             dependencies: [
-                "LobbyServer", "LobbyStore", "LobbyPostgres", "LobbyCore",
+                "LobbyServer", "LobbyStore", "LobbyPostgres", "LobbyCore", "SockJS",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

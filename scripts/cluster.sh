@@ -55,7 +55,8 @@ for i in $(seq "$NODES"); do
     node_port=0
     [ "$NODE_PORT_BASE" = 0 ] || node_port=$((NODE_PORT_BASE + i - 1))
     "$SERVER" --host 127.0.0.1 --port "$node_port" --database "$URL" --node-id "node-$i" \
-        --node-lease-ms "$LEASE_MS" --log-level "$LOG_LEVEL" > "$DIR/node-$i.log" 2>&1 &
+        --node-lease-ms "$LEASE_MS" --log-level "$LOG_LEVEL" --max-connections-per-ip 100000 \
+        > "$DIR/node-$i.log" 2>&1 &
     PIDS+=($!)
 done
 for i in $(seq "$NODES"); do
@@ -103,7 +104,8 @@ $UPSTREAMS    }
             proxy_http_version 1.1;
             proxy_set_header Upgrade \$http_upgrade;
             proxy_set_header Connection \$connection_upgrade;
-            proxy_set_header Host \$host;
+            # The client's Host with its port: the nodes compare it with Origin (--allowed-origins self).
+            proxy_set_header Host \$http_host;
             proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
             # Streaming transports and WebSockets: nothing buffered, nothing cut while idle
             # (the lobby's own heart-beats keep connections alive).

@@ -32,14 +32,15 @@ def test_info_json(server):
 
 
 def test_info_cors_echoes_origin(server):
-    response = http_request(server.port, "GET", "/connection/info", {"Origin": "https://example.test"})
+    # An origin the default --allowed-origins accepts (a local development page).
+    response = http_request(server.port, "GET", "/connection/info", {"Origin": "http://localhost:3000"})
     assert response.status == 200
-    assert response.headers.get("access-control-allow-origin") == "https://example.test"
+    assert response.headers.get("access-control-allow-origin") == "http://localhost:3000"
     assert response.headers.get("access-control-allow-credentials") == "true"
 
 
 def test_info_options_preflight(server):
-    response = http_request(server.port, "OPTIONS", "/connection/info", {"Origin": "https://example.test"})
+    response = http_request(server.port, "OPTIONS", "/connection/info", {"Origin": "http://localhost:3000"})
     assert response.status == 204
     assert "GET" in response.headers.get("access-control-allow-methods", "")
 

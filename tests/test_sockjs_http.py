@@ -59,7 +59,9 @@ ALL_TRANSPORTS = tuple(TRANSPORT_METHODS)
 
 @pytest.fixture
 def services(make_server):
-    return make_server("--sockjs-test-services")
+    # The SockJS protocol's own CORS rules (any Origin echoed, `null` included) are what these
+    # tests check: `--allowed-origins '*'` keeps them. Refused origins: tests/test_limits.py.
+    return make_server("--sockjs-test-services", "--allowed-origins", "*")
 
 
 def sid() -> str:

@@ -37,26 +37,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// detaches from its session at once.
     private var receiver: (entry: SockJSSessionRegistry.Entry, id: SessionStateMachine.ReceiverID)?
 
-    /// Closes a connection that has not sent a complete request head in time.
-    private var headTimer: Scheduled<Void>?
-
     init(environment: HTTPEnvironment) {
         self.environment = environment
-    }
-
-    func handlerAdded(context: ChannelHandlerContext) {
-        let timeout = environment.configuration.requestTimeoutMilliseconds
-        guard timeout > 0 else { return }
-        // A connection that sends nothing, or half a request head, would hold a socket for ever.
-        let channel = context.channel
-        headTimer = context.eventLoop.scheduleTask(in: .milliseconds(Int64(timeout))) {
-            channel.close(promise: nil)
-        }
-    }
-
-    func handlerRemoved(context: ChannelHandlerContext) {
-        headTimer?.cancel()
-        headTimer = nil
     }
 
     private var maxBodyBytes: Int { environment.configuration.maxFrameBytes * 2 + 4096 }
@@ -64,8 +46,6 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head(let head):
-            headTimer?.cancel()
-            headTimer = nil
             request = head
             body.clear()
             bodyTooLarge = false
@@ -131,6 +111,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let (service, route) = SockJSService.resolve(path: head.uri, in: environment.services)
         guard let service else { return notFound(head, context) }
+        guard environment.configuration.allowedOrigins.allows(origin: head.origin, host: head.host) else {
+            return refuseOrigin(head, context)
+        }
         switch route {
         case .greeting:
             guard head.method == .GET || head.method == .HEAD else { return methodNotAllowed("GET", head, context) }
@@ -326,7 +309,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     static let noStore = "no-store, no-cache, no-transform, must-revalidate, max-age=0"
 
     /// SockJS CORS: echo the Origin (a literal "null" stays "null"), credentials allowed, and
-    /// echo the requested headers.
+    /// echo the requested headers. Only requests whose origin `--allowed-origins` accepts get
+    /// this far (see `route`), so a refused origin is never echoed.
     private func corsHeaders(_ head: HTTPRequestHead) -> HTTPHeaders {
         var headers = HTTPHeaders()
         headers.add(name: "Access-Control-Allow-Origin", value: head.headers.first(name: "origin") ?? "*")
@@ -375,6 +359,17 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             }
         }
         return nil
+    }
+
+    /// A page from an origin not in `--allowed-origins` (cross-site WebSocket hijacking): no
+    /// session, no CORS headers.
+    private func refuseOrigin(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
+        environment.logger.debug(
+            "origin refused",
+            metadata: ["origin": "\(head.origin ?? "")", "host": "\(head.host ?? "")", "uri": "\(head.uri)"])
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; charset=UTF-8")
+        respond(.forbidden, text: "Origin not allowed.\n", headers: headers, head, context)
     }
 
     private func notFound(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {

@@ -167,11 +167,26 @@ public func buildApplication(
     let environment = HTTPEnvironment(
         services: services, registry: SockJSSessionRegistry(), lobby: lobby, configuration: configuration,
         staticFiles: StaticFiles(configuration: configuration), logger: logger, adminToken: adminToken)
-    let pipeline = PipelineFactory(environment: environment, tlsContext: tlsContext)
+    let connections = ConnectionCounter(
+        maxConnections: configuration.maxConnections
+            ?? ConnectionCounter.defaultMaxConnections(openFileLimit: ConnectionCounter.openFileSoftLimit()),
+        maxConnectionsPerAddress: configuration.maxConnectionsPerAddress)
+    logger.debug(
+        "connection limits",
+        metadata: [
+            "max-connections": "\(connections.maxConnections)",
+            "max-connections-per-ip": "\(connections.maxConnectionsPerAddress)",
+        ])
+    let pipeline = PipelineFactory(environment: environment, connections: connections, tlsContext: tlsContext)
     do {
         let channel = try await ServerBootstrap(group: group)
             .serverChannelOption(.backlog, value: 1024)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+            .serverChannelInitializer { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(acceptBackoffHandler(logger: logger))
+                }
+            }
             .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
             // Small first reads: chat frames are small, and the decoder may keep its last read
             // buffer while a connection idles. The allocator still grows for bigger messages.
@@ -214,79 +229,4 @@ public func adminAccessName(forDatabase database: String) -> String {
         character.isASCII && (character.isLetter || character.isNumber || "._-".contains(character)) ? character : "_"
     }
     return "lobby-postgres-" + String(name)
-}
-
-/// Builds each accepted connection's pipeline: TLS first when configured, then HTTP, with
-/// WebSocket upgrade for the `websocket` routes.
-struct PipelineFactory: Sendable {
-    let environment: HTTPEnvironment
-    /// Loaded once at start-up and shared by every connection; nil serves plain HTTP.
-    var tlsContext: NIOSSLContext?
-    var configuration: ServerConfiguration { environment.configuration }
-    var lobby: Lobby { environment.lobby }
-    var services: [SockJSService] { environment.services }
-    var logger: Logger { environment.logger }
-
-    func configure(_ channel: any Channel) -> EventLoopFuture<Void> {
-        if let tlsContext {
-            do {
-                try channel.pipeline.syncOperations.addHandler(NIOSSLServerHandler(context: tlsContext))
-            } catch {
-                return channel.eventLoop.makeFailedFuture(error)
-            }
-        }
-        let maxMessage = configuration.maxFrameBytes * 2 + 4096
-        let upgrader = NIOWebSocketServerUpgrader(
-            maxFrameSize: maxMessage,
-            automaticErrorHandling: true,
-            shouldUpgrade: { [services] channel, head in
-                let (service, route) = SockJSService.resolve(path: head.uri, in: services)
-                switch (service, route) {
-                case (.some, .rawWebSocket), (.some, .session(_, _, .websocket)):
-                    return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
-                default:
-                    return channel.eventLoop.makeSucceededFuture(nil)
-                }
-            },
-            upgradePipelineHandler: { [self] channel, head in
-                channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(
-                        NIOWebSocketFrameAggregator(
-                            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,
-                            maxAccumulatedFrameSize: maxMessage))
-                    try channel.pipeline.syncOperations.addHandler(sessionHandler(for: head, channel: channel))
-                }
-            })
-        return channel.pipeline.configureHTTPServerPipeline(
-            withServerUpgrade: (
-                upgraders: [upgrader],
-                completionHandler: { context in
-                    context.pipeline.removeHandler(name: HTTPHandler.name, promise: nil)
-                }
-            )
-        ).flatMapThrowing { [environment] in
-            try channel.pipeline.syncOperations.addHandler(
-                HTTPHandler(environment: environment), name: HTTPHandler.name)
-        }
-    }
-
-    private func sessionHandler(for head: HTTPRequestHead, channel: any Channel) -> any ChannelHandler {
-        let (service, route) = SockJSService.resolve(path: head.uri, in: services)
-        let remote = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
-        switch (service?.kind, route) {
-        case (.echo, _):
-            return EchoWebSocketHandler(closesImmediately: false)
-        case (.close, _):
-            return EchoWebSocketHandler(closesImmediately: true)
-        case (_, .session(_, let session, _)):
-            return WebSocketSessionHandler(
-                sessionID: SessionID(session), framing: .sockJS, lobby: lobby, configuration: configuration,
-                remoteAddress: remote, logger: logger)
-        default:
-            var generator = SystemRandomNumberGenerator()
-            return WebSocketSessionHandler(
-                sessionID: SessionID(randomSessionID(length: 12, using: &generator)), framing: .raw, lobby: lobby,
-                configuration: configuration, remoteAddress: remote, logger: logger)
-        }
-    }
 }

@@ -1,4 +1,5 @@
 import Logging
+import SockJS
 
 /// Everything `lobby-server` can be told on its command line, with the defaults of DESIGN.md.
 public struct ServerConfiguration: Sendable {
@@ -42,6 +43,13 @@ public struct ServerConfiguration: Sendable {
     /// A name claim not used for this many days lapses; 0 turns claims off (anyone may use any
     /// name, as before claims existed).
     public var nameClaimDays: Double = 30
+    /// Open connections beyond which new ones are answered 503; nil: the open-file limit less a
+    /// reserve (see ``ConnectionCounter/defaultMaxConnections(openFileLimit:)``).
+    public var maxConnections: Int?
+    /// Open connections from one IP address beyond which its new ones are answered 429.
+    public var maxConnectionsPerAddress: Int = 256
+    /// Web origins whose pages may use the SockJS endpoints and WebSocket upgrades.
+    public var allowedOrigins: OriginPolicy = .default
     /// This node's name when several share a PostgreSQL lobby; nil: host name and port.
     public var nodeID: String?
     /// How long a node's lease in the shared store lasts without renewal.

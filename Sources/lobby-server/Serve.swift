@@ -3,6 +3,7 @@ import LobbyPostgres
 import LobbyServer
 import Logging
 import ServiceLifecycle
+import SockJS
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -52,6 +53,30 @@ struct Serve: AsyncParsableCommand {
     @Option(
         name: .customLong("tls-key"), help: ArgumentHelp("PEM private key of --tls-cert.", valueName: "pem"))
     var tlsKey: String?
+
+    @Option(
+        name: .customLong("max-connections"),
+        help: ArgumentHelp(
+            "Open connections beyond which new ones are answered 503 (default: the open-file limit less a reserve).",
+            valueName: "count"))
+    var maxConnections: Int?
+
+    @Option(
+        name: .customLong("max-connections-per-ip"),
+        help: "Open connections from one IP address beyond which its new ones are answered 429.")
+    var maxConnectionsPerIP = 256
+
+    @Option(
+        name: .customLong("allowed-origins"),
+        help: ArgumentHelp(
+            "Web origins whose pages may connect (comma list; * allows any).",
+            discussion: """
+                Entries: * (any origin), self (the origin the request was addressed to, from its Host header), or \
+                scheme://host[:port] where port may be * (any port). Requests without an Origin header (terminal \
+                clients, stomp.py) are always allowed; others get 403.
+                """,
+            valueName: "list"))
+    var allowedOrigins = OriginPolicy.defaultList
 
     @Option(
         name: .customLong("node-id"),
@@ -111,6 +136,13 @@ struct Serve: AsyncParsableCommand {
         }
         guard nameClaimDays >= 0, nameClaimDays.isFinite else { throw ValidationError("--name-claim-days must be ≥ 0") }
         guard requestTimeoutMilliseconds >= 0 else { throw ValidationError("--request-timeout-ms must be ≥ 0") }
+        if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be ≥ 1") }
+        guard maxConnectionsPerIP >= 1 else { throw ValidationError("--max-connections-per-ip must be ≥ 1") }
+        do {
+            _ = try OriginPolicy(parsing: allowedOrigins)
+        } catch {
+            throw ValidationError("--allowed-origins: \(error)")
+        }
         guard nodeLeaseMilliseconds >= 200 else { throw ValidationError("--node-lease-ms must be ≥ 200") }
         if let nodeID, nodeID.isEmpty || nodeID.count > 200 {
             throw ValidationError("--node-id must be 1…200 characters")
@@ -147,6 +179,9 @@ struct Serve: AsyncParsableCommand {
         configuration.databasePath = database
         configuration.heartbeatMilliseconds = heartbeatMilliseconds
         configuration.requestTimeoutMilliseconds = requestTimeoutMilliseconds
+        configuration.maxConnections = maxConnections
+        configuration.maxConnectionsPerAddress = maxConnectionsPerIP
+        configuration.allowedOrigins = (try? OriginPolicy(parsing: allowedOrigins)) ?? .default
         configuration.nodeID = nodeID
         configuration.nameClaimDays = nameClaimDays
         configuration.nodeLeaseMilliseconds = nodeLeaseMilliseconds
