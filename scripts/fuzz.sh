@@ -21,11 +21,14 @@ FUZZ_RSS_MB=${FUZZ_RSS_MB:-2048}
 BUILD_PATH=.build-fuzz
 ARTIFACTS=.fuzz-artifacts
 
-echo "fuzz: building Fuzz/ (release, -sanitize=fuzzer,address)"
-"$SWIFT" build --package-path Fuzz --build-path "$BUILD_PATH" -c release \
-    --sanitize=fuzzer --sanitize=address 2>&1 | grep -v "prohibited flag" || true
-BIN_DIR=$("$SWIFT" build --package-path Fuzz --build-path "$BUILD_PATH" -c release \
-    --sanitize=fuzzer --sanitize=address --show-bin-path 2>/dev/null)
+# The coverage kind is spelled out: with SwiftPM's --sanitize flags alone, some builds came out
+# with no coverage instrumentation at all (the fuzzer then mutates blind), and a bare
+# -sanitize-coverage=edge gives trace-pc-guard, which this libFuzzer no longer accepts.
+FLAGS=(-c release --sanitize=fuzzer --sanitize=address
+    -Xswiftc -sanitize-coverage=edge,inline-8bit-counters,pc-table,trace-cmp)
+echo "fuzz: building Fuzz/ (release, -sanitize=fuzzer,address, inline 8-bit counters)"
+"$SWIFT" build --package-path Fuzz --build-path "$BUILD_PATH" "${FLAGS[@]}" 2>&1 | grep -v "prohibited flag" || true
+BIN_DIR=$("$SWIFT" build --package-path Fuzz --build-path "$BUILD_PATH" "${FLAGS[@]}" --show-bin-path 2>/dev/null)
 
 WORK=$(mktemp -d "${TMPDIR:-/tmp}/lobby-fuzz.XXXXXX")
 trap 'rm -rf "$WORK"' EXIT
@@ -41,10 +44,10 @@ for target in $FUZZ_TARGETS; do
         failed=1
         continue
     fi
-    # SwiftPM keeps its sanitizers in a set, so their flag order varies between runs, and with
-    # -sanitize=fuzzer before -sanitize=address swiftc has been seen to leave coverage out:
-    # refuse to fuzz blind.
-    if ! readelf -S "$binary" | grep -q __sancov_cntrs; then
+    # Refuse to fuzz blind (see FLAGS above).
+    # (Not `| grep -q`: grep stopping early makes readelf die of SIGPIPE, and pipefail then
+    # reads that as "not instrumented".)
+    if ! readelf -S "$binary" | grep -c __sancov_cntrs >/dev/null; then
         echo "fuzz: $binary has no coverage instrumentation; rebuild (rm -rf $BUILD_PATH)" >&2
         rows+=("$target|-|-|-|-|not instrumented")
         failed=1

@@ -18,8 +18,13 @@ import lobbytest
 class _Port:
     """The bits of LobbyServer that the clients need, for a server this process did not start."""
 
+    ws_scheme = "ws"  # the holder's servers speak plain HTTP
+
     def __init__(self, port: int):
         self.port = port
+
+    def websocket_sslopt(self) -> None:
+        return None
 
     sockjs_url = lobbytest.LobbyServer.sockjs_url
     raw_url = lobbytest.LobbyServer.raw_url

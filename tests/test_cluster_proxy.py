@@ -34,6 +34,9 @@ class Proxy:
     def __init__(self, port: int):
         self.port = port
 
+    def websocket_sslopt(self) -> None:
+        return None  # nginx here speaks plain HTTP
+
     def sockjs_url(self, session_id: str, server_id: str = "000", prefix: str = PREFIX) -> str:
         return f"ws://{HOST}:{self.port}{prefix}/{server_id}/{session_id}/websocket"
 

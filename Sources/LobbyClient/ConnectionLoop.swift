@@ -110,8 +110,10 @@ final class ConnectionLoop {
         let driver = SessionDriver(
             transportURL: url, displayName: configuration.displayName, nameToken: nameToken,
             configuration: sessionConfiguration,
-            onEvent: { [unowned self] event in self.sessionEvent(event, attempt: attempt) },
-            onEnd: { [unowned self] end in self.attemptEnded(attempt, end) })
+            // Weak: a channel outliving its connection (released while the socket closes) may
+            // still report its end; nobody is left to tell.
+            onEvent: { [weak self] event in self?.sessionEvent(event, attempt: attempt) },
+            onEnd: { [weak self] end in self?.attemptEnded(attempt, end) })
 
         let boundDriver = NIOLoopBound(driver, eventLoop: eventLoop)
         let upgrade = NIOLoopBoundBox<EventLoopFuture<Bool>?>(nil, eventLoop: eventLoop)
