@@ -264,7 +264,9 @@ final class Lobby: Sendable {
             switch decision {
             case .granted(let newToken):
                 let deliveredBefore = deliveredDirectID.withLock { $0 }
-                let directs = await recentDirects(of: user)
+                // Only a session that gets a welcome gets its private messages in it.
+                let wantsWelcome = broker.hasSubscription(session, to: Destination.reply)
+                let directs = wantsWelcome ? await recentDirects(of: user) : nil
                 accept(session, as: user, token: newToken, directs: directs?.json, processed: processed)
                 catchUpDirects(session, user: user, after: directs?.newestID ?? 0, deliveredBefore: deliveredBefore)
             case .taken:
