@@ -141,6 +141,7 @@ def test_older_history_on_scroll_reaches_the_first_message(make_server, clients,
     page = pages.open(server, transport="websocket", name="alice")
     page.wait_connected("alice")
     page.wait(lambda: len(page.lines("message")) >= 20, "the replayed history")
+    kept = 0  # pages that came in while the user was at the top, the view staying put
     for _ in range(10):  # bounded: 150 messages are two pages and an empty one
         if page.lines("history-start"):
             break
@@ -157,6 +158,9 @@ def test_older_history_on_scroll_reaches_the_first_message(make_server, clients,
         if not page.lines("history-start"):
             # The view stays on what the user was reading: the older lines went in above it.
             assert abs(after - before["top"]) < 3, (before, after)
+            kept += 1
+    # Only a view too short to scroll loads on its own: the rest came as the user scrolled up.
+    assert kept >= 1, "every page came without scrolling"
     lines = page.lines()
     assert lines[0]["kind"] == "history-start" and lines[0]["text"].endswith("-- beginning of history --"), lines[:2]
     texts = [line["text"].split("<bob> ", 1)[1] for line in lines if line["kind"] == "message"]
@@ -201,3 +205,26 @@ def test_search_shows_dated_matches_older_than_the_replayed_history(make_server,
     page.wait_line(lambda l: l["kind"] == "search" and l["text"].endswith("-- search: zebra (0 results) --"), "none")
     page.type_and_send("/search ?!")
     page.wait_line(lambda l: l["kind"] == "error" and l["code"] == "invalid-request", "the refused query")
+
+
+def test_shift_enter_sends_one_multi_line_message(server, clients, pages):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    bob = clients.identified(server, "bob")
+    page = pages.open(server, transport="websocket", name="alice")
+    page.wait_connected("alice")
+    box = page.driver.find_element(By.ID, "input")
+    box.send_keys("first line", Keys.SHIFT, Keys.ENTER, Keys.NULL, "  second <i>line</i>")
+    assert page.js("return document.getElementById('input').value") == "first line\n  second <i>line</i>"
+    box.send_keys(Keys.ENTER)
+    message = bob.wait_for(is_chat(user="alice"))
+    assert message["text"] == "first line\n  second <i>line</i>", message
+    line = page.wait_line(lambda l: l["kind"] == "message" and l["user"] == "alice", "the multi-line message")
+    assert line["text"].endswith("<alice> first line\n  second <i>line</i>") and "<i>" not in line["html"], line
+    assert page.js("return document.getElementById('input').value") == ""
+    bob.chat("one line", receipt="r")
+    heights = page.wait(lambda: page.js("""
+        const lines = Array.from(document.querySelectorAll('#messages li[data-kind="message"]'));
+        return lines.length === 2 ? lines.map(li => li.getBoundingClientRect().height) : null;"""), "both lines")
+    assert heights[0] > 1.5 * heights[1], heights
