@@ -9,6 +9,7 @@
 //                    loaded), or null while a request is pending or the beginning was reached
 //   answered(reply) → the reply's messages if it answers the pending request (an empty list marks
 //                    the beginning of history), or null for a reply nobody here asked for
+//   failed()       the store could not answer (`store-unavailable`): the next scroll asks again
 //   done           true once an empty page came back
 // directLine(message, me) → {sent, label}: "-> *bob*" for one `me` sent, "*alice*" for one received.
 // dateTime(at) → "YYYY-MM-DD HH:MM" in local time ("????-??-?? --:--" if `at` is no date).
@@ -47,6 +48,10 @@
     if (messages.length === 0) this.done = true;
     return messages;
   };
+  Pager.prototype.failed = function () {
+    this.pending = null;
+  };
+
   function directLine(message, me) {
     var sent = message.from === me && message.to !== me;
     return { sent: sent, label: sent ? "-> *" + message.to + "*" : "*" + message.from + "*" };

@@ -367,6 +367,8 @@
       view.search(reply);
     } else if (reply.type === "error") {
       debug("private error", reply);
+      // Errors do not say which request they answer; this one may be the history page's.
+      if (reply.code === "store-unavailable") pager.failed();
       if (reply.code === "not-here") {
         view.notice("error", reply.message, { code: reply.code });
       } else if (reply.code === "name-taken") {

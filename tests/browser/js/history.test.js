@@ -65,3 +65,12 @@ test("dateTime writes a local date and time", () => {
   assert.equal(History.dateTime("nonsense"), "????-??-?? --:--");
   assert.equal(History.dateTime(null), "????-??-?? --:--");
 });
+
+test("after a failed request the pager asks for the same page again", () => {
+  const pager = new History.Pager(10);
+  pager.loaded(50);
+  assert.deepEqual(pager.next(), { before: 50, limit: 10 });
+  pager.failed();
+  assert.deepEqual(pager.next(), { before: 50, limit: 10 });
+  assert.deepEqual(pager.answered({ type: "history", before: 50, messages: [{ id: 49 }] }), [{ id: 49 }]);
+});
