@@ -1,5 +1,6 @@
 """Takes the README's screenshot of the browser page: a real lobby-server, two terminal-protocol
-users and the page in headless Chromium, a short conversation, then a PNG.
+users and the page in headless Chromium, a short conversation (with an away member, private
+messages and a /search), then a PNG.
 
     .venv/bin/python tests/browser/browser_screenshot.py [docs/screenshot-browser.png]
 
@@ -29,7 +30,7 @@ def take_screenshot(output: Path, workdir: Path) -> Path:
         try:
             bob.chat("morning! has anyone tried the browser client yet?", receipt="r1")
             carol.chat("not yet, is it the same lobby as the terminal one?", receipt="r2")
-            page = browsertest.LobbyPage(server, name="alice", driver=browsertest.new_driver(900, 520))
+            page = browsertest.LobbyPage(server, name="alice", driver=browsertest.new_driver(900, 640))
             page.wait_connected("alice")
             bob.wait_for(is_join("alice"))
             page.type_and_send("it is: same server, STOMP over SockJS, right here in a tab")
@@ -42,6 +43,16 @@ def take_screenshot(output: Path, workdir: Path) -> Path:
             carol.chat("nice, and it shows who left and why", receipt="r4")
             page.wait_line(lambda l: l["kind"] == "message" and "who left" in l["text"], "carol's message")
             page.wait_members(["alice", "bob", "carol"])
+            # An away member (dimmed in the list), a private message each way and a search.
+            carol.send_json("/app/status", {"away": "lunch"}, receipt="r5")
+            carol.wait_receipt("r5")
+            page.wait(lambda: any(m["user"] == "carol" and "away" in m["text"] for m in page.members()), "carol away")
+            bob.send_json("/app/direct", {"to": "alice", "text": "psst: standup moved to 10:30"}, receipt="r6")
+            bob.wait_receipt("r6")
+            page.type_and_send("/msg bob thanks, see you there")
+            page.wait_line(lambda l: l["kind"] == "direct" and "thanks" in l["text"], "alice's private answer")
+            page.type_and_send("/search browser")
+            page.wait_line(lambda l: l["kind"] == "search-result", "a search result")
             # A message being typed, so the input box is part of the picture.
             page.js("document.getElementById('input').value = 'see you all at the standup'")
             output.parent.mkdir(parents=True, exist_ok=True)

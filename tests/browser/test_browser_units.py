@@ -1,4 +1,5 @@
-"""Unit tests of the page's own JavaScript (session-id.js, stomp.js, presence.js), run with node's
+"""Unit tests of the page's own JavaScript (session-id.js, stomp.js, presence.js, commands.js,
+history.js), run with node's
 test runner (tests/browser/js/*.test.js), and a check that the same files work inside Chromium."""
 
 from __future__ import annotations
@@ -37,5 +38,11 @@ def test_helpers_in_chromium(server, pages):
           bad: parse('http://h:1/connection/123', '/connection'),
           frames: p.feed('MESSAGE\\ncontent-length:4\\n\\n\\u00e9\\u00e9\\u0000\\n').length,
           batch: LobbyPresence.eventsOf({type: 'batch', events: [{type: 'join'}, {type: 'leave'}]}).length,
+          away: Array.from(LobbyPresence.awayOf({members: [{user: 'a', away: 'x'}, {user: 'b'}]}).keys()),
+          msg: LobbyCommands.parse('/msg bob two\\nlines'),
+          page: new LobbyHistory.Pager(7).next(),
+          date: LobbyHistory.dateTime(new Date(2026, 1, 3, 4, 5).toISOString()),
         };""")
-    assert results == {"ws": "abcd1234", "http": "abcd1234", "query": "xyz", "bad": None, "frames": 2, "batch": 2}
+    assert results == {"ws": "abcd1234", "http": "abcd1234", "query": "xyz", "bad": None, "frames": 2, "batch": 2,
+                       "away": ["a"], "msg": {"kind": "direct", "to": "bob", "text": "two\nlines"},
+                       "page": {"limit": 7}, "date": "2026-02-03 04:05"}

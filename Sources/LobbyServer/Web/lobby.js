@@ -2,6 +2,10 @@
 // same flow as the terminal client (DESIGN.md): CONNECT → learn our session id from the transport
 // URL (session-id.js) → SUBSCRIBE chat, presence, private replies → SEND /app/identity → chat.
 // The member list comes from the welcome and /topic/presence, single events or batches (presence.js).
+// Input lines are commands (commands.js): /msg, /away, /back, /search, /me, /nick, /quit, /help;
+// Enter sends, Shift+Enter adds a line. Private messages come on /user/queue/direct; older room
+// history is asked for when the message list is scrolled to its top (or is not tall enough to
+// scroll), one page at a time (history.js); the message list itself is drawn by messages.js.
 //
 // Query parameters:
 //   ?transport=xhr_streaming   restrict sockjs-client to one transport (or a comma-separated list);
@@ -24,7 +28,10 @@
     { id: "chat", destination: "/topic/chat" },
     { id: "presence", destination: "/topic/presence" },
     { id: "reply", destination: "/user/queue/reply" },
+    { id: "direct", destination: "/user/queue/direct" },
   ];
+  var HISTORY_PAGE = 100; // messages per /app/history request
+  var SEARCH_LIMIT = 50;
   var REASONS = { // leave reasons (docs/protocol.md) in words
     quit: "quit",
     closed: "connection closed",
@@ -53,7 +60,9 @@
   var me = null;          // the name the server welcomed
   var wantedName = (params.get("name") || "").trim();
   var members = new Map(); // user → number of live sessions
-  var seenMessages = new Set(); // chat ids already shown (a rename's fresh welcome repeats history)
+  var away = new Map(); // user → away message (kept across their leaves: presence.js)
+  var view = LobbyMessages.view(messageList, function () { return me; }, HISTORY_PAGE); // messages.js
+  var pager = view.pager; // paging back through the room's history
   var lastSent = 0, lastReceived = 0;
   var timers = [];
   var ended = false;
@@ -77,52 +86,18 @@
     statusLine.textContent = text;
   }
 
-  function clock(at) {
-    var date = at ? new Date(at) : new Date();
-    if (isNaN(date.getTime())) return "--:--";
-    var pad = function (n) { return (n < 10 ? "0" : "") + n; };
-    return pad(date.getHours()) + ":" + pad(date.getMinutes());
+  // Asks for the page before the oldest loaded message, unless one is pending or all is loaded.
+  function loadOlder() {
+    if (!me) return;
+    var request = pager.next();
+    if (!request) return;
+    debug("history request", request);
+    sendJSON("/app/history", request);
   }
 
-  function span(className, text) {
-    var element = document.createElement("span");
-    element.className = className;
-    element.textContent = text;
-    return element;
-  }
-
-  // Appends one line to the message list; `parts` are [className, text] pairs; `data` becomes data-*.
-  function addLine(kind, at, parts, data) {
-    var stick = messageList.scrollHeight - messageList.scrollTop - messageList.clientHeight < 40;
-    var item = document.createElement("li");
-    item.dataset.kind = kind;
-    Object.keys(data || {}).forEach(function (key) { item.dataset[key] = String(data[key]); });
-    item.appendChild(span("time", clock(at)));
-    parts.forEach(function (part) {
-      item.appendChild(document.createTextNode(" "));
-      item.appendChild(span(part[0], part[1]));
-    });
-    messageList.appendChild(item);
-    if (stick) messageList.scrollTop = messageList.scrollHeight;
-    return item;
-  }
-
-  function showChat(message) {
-    if (seenMessages.has(message.id)) return;
-    seenMessages.add(message.id);
-    var text = String(message.text);
-    var data = { user: message.user, id: message.id };
-    var item;
-    if (text.indexOf("/me ") === 0) {
-      item = addLine("action", message.at, [["text", "* " + message.user + " " + text.slice(4)]], data);
-    } else {
-      item = addLine("message", message.at, [["user", "<" + message.user + ">"], ["text", text]], data);
-    }
-    if (message.user === me) item.classList.add("mine");
-  }
-
-  function showNotice(kind, text, data, at) {
-    addLine(kind, at, [["notice", text]], data);
+  // Scrolled to the top, or nothing to scroll yet: the user wants (or cannot reach) older lines.
+  function maybeLoadOlder() {
+    if (messageList.scrollTop <= 5 || messageList.scrollHeight <= messageList.clientHeight) loadOlder();
   }
 
   function renderMembers() {
@@ -138,7 +113,16 @@
       item.textContent = name;
       if (name === me) {
         item.classList.add("me");
-        item.appendChild(span("you", " (you)"));
+        item.appendChild(LobbyMessages.span("you", " (you)"));
+      } else {
+        item.tabIndex = 0;
+        item.title = "send " + name + " a private message";
+      }
+      if (away.has(name)) {
+        item.classList.add("away");
+        item.dataset.away = away.get(name);
+        item.title = name + " is away: " + away.get(name);
+        item.appendChild(LobbyMessages.span("away-text", " (away: " + away.get(name) + ")"));
       }
       memberList.appendChild(item);
     });
@@ -260,7 +244,7 @@
         return;
       case "ERROR":
         debug("STOMP ERROR", frame.headers, frame.body);
-        showNotice("error", "server error: " + (frame.headers.message || "") + (frame.body ? " — " + frame.body : ""),
+        view.notice("error", "server error: " + (frame.headers.message || "") + (frame.body ? " — " + frame.body : ""),
           { code: "stomp-error" });
         return;
       default:
@@ -321,12 +305,15 @@
     }
     switch (frame.headers.subscription) {
       case "chat":
-        if (payload.type === "message") showChat(payload);
+        if (payload.type === "message") view.chat(payload);
         return;
       case "presence":
         return onPresence(payload);
       case "reply":
         return onReply(payload);
+      case "direct":
+        if (payload.type === "direct") view.direct(payload);
+        return;
       default:
         debug("MESSAGE for unknown subscription", frame.headers);
     }
@@ -336,17 +323,20 @@
   function onPresence(payload) {
     var changed = false;
     LobbyPresence.eventsOf(payload).forEach(function (event) {
-      if (!LobbyPresence.applyEvent(members, event)) {
-        debug("unknown presence event", event);
+      if (!LobbyPresence.applyEvent(members, event, away)) {
+        if (event.type !== "status") debug("unknown presence event", event);
         return;
       }
       changed = true;
-      if (event.type === "join") {
-        showNotice("join", event.user + " joined", { user: event.user }, event.at);
+      if (event.type === "status") {
+        var text = event.user + (away.has(event.user) ? " is away: " + away.get(event.user) : " is back");
+        view.notice("status", text, { user: event.user }, event.at);
+      } else if (event.type === "join") {
+        view.notice("join", event.user + " joined", { user: event.user }, event.at);
       } else {
         var reason = REASONS[event.reason] || event.reason || "left";
         var data = { user: event.user, reason: event.reason };
-        showNotice("leave", event.user + " left (" + reason + ")", data, event.at);
+        view.notice("leave", event.user + " left (" + reason + ")", data, event.at);
       }
     });
     if (changed) renderMembers();
@@ -358,17 +348,33 @@
       if (reply.token) storeToken(reply.user, reply.token);
       nameForm.hidden = true;
       members = LobbyPresence.membersOf(reply); // authoritative: replaces what earlier events built
-      (reply.history || []).forEach(showChat);
+      // The welcome says who of its members is away; what we know of absent users stays.
+      members.forEach(function (sessions, user) { away.delete(user); });
+      LobbyPresence.awayOf(reply).forEach(function (text, user) { away.set(user, text); });
+      (reply.history || []).forEach(view.chat);
+      (reply.directs || []).forEach(view.direct);
       renderMembers();
       setStatus("connected", "connected as " + me + " (session " + sessionId + ")");
       statusLine.dataset.user = me;
       setInputEnabled(true);
+      maybeLoadOlder();
+    } else if (reply.type === "history") {
+      var page = pager.answered(reply);
+      if (page === null) return debug("unasked-for history reply", reply.before);
+      view.prepend(page);
+      maybeLoadOlder(); // still not tall enough to scroll: the next page
+    } else if (reply.type === "search") {
+      view.search(reply);
     } else if (reply.type === "error") {
       debug("private error", reply);
-      if (reply.code === "name-taken") {
-        showNotice("error", wantedName + " is taken on this server; choose another name", { code: reply.code });
+      // Errors do not say which request they answer; this one may be the history page's.
+      if (reply.code === "store-unavailable") pager.failed();
+      if (reply.code === "not-here") {
+        view.notice("error", reply.message, { code: reply.code });
+      } else if (reply.code === "name-taken") {
+        view.notice("error", wantedName + " is taken on this server; choose another name", { code: reply.code });
       } else {
-        showNotice("error", "error: " + reply.message + " (" + reply.code + ")", { code: reply.code });
+        view.notice("error", "error: " + reply.message + " (" + reply.code + ")", { code: reply.code });
       }
       if ((reply.code === "invalid-name" || reply.code === "name-taken") && !me) askForName();
     }
@@ -378,7 +384,7 @@
     debug("fail", why);
     ended = true;
     setStatus("error", "error: " + why);
-    showNotice("error", why, { code: "client" });
+    view.notice("error", why, { code: "client" });
     stopTimers();
     setInputEnabled(false);
     if (sock) sock.close(1000, "client error");
@@ -410,18 +416,55 @@
 
   inputForm.addEventListener("submit", function (event) {
     event.preventDefault();
-    var text = input.value.trim();
-    if (!text || !me) return;
+    var command = LobbyCommands.parse(input.value);
+    if (!command || !me) return;
     input.value = "";
-    if (text === "/quit") {
-      setStatus("disconnecting", "leaving…");
-      sendFrame("DISCONNECT", { receipt: "bye" });
-    } else if (text.indexOf("/nick ") === 0) {
-      identify(text.slice(6).trim());
-    } else {
-      sendJSON("/app/chat", { text: text });
+    switch (command.kind) {
+      case "chat":
+        return sendJSON("/app/chat", { text: command.text });
+      case "direct":
+        return sendJSON("/app/direct", { to: command.to, text: command.text });
+      case "away":
+        return sendJSON("/app/status", { away: command.text });
+      case "back":
+        return sendJSON("/app/status", { away: null });
+      case "search":
+        return sendJSON("/app/search", { query: command.query, limit: SEARCH_LIMIT });
+      case "nick":
+        return identify(command.name);
+      case "quit":
+        setStatus("disconnecting", "leaving…");
+        return sendFrame("DISCONNECT", { receipt: "bye" });
+      case "help":
+        return LobbyCommands.HELP.forEach(function (line) { view.notice("help", line); });
+      default:
+        view.notice("error", command.message, { code: "command" });
     }
   });
+
+  // Enter sends; Shift+Enter starts a new line of the same message.
+  input.addEventListener("keydown", function (event) {
+    if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      inputForm.requestSubmit();
+    }
+  });
+
+  // Clicking a member (or Enter on one) starts a private message to them.
+  function startDirect(event) {
+    var item = event.target.closest && event.target.closest("#members li");
+    if (!item || !item.dataset.user || item.dataset.user === me || input.disabled) return;
+    if (event.type === "keydown" && event.key !== "Enter") return;
+    event.preventDefault();
+    input.value = "/msg " + item.dataset.user + " ";
+    input.focus();
+    input.setSelectionRange(input.value.length, input.value.length);
+  }
+  memberList.addEventListener("click", startDirect);
+  memberList.addEventListener("keydown", startDirect);
+
+  messageList.addEventListener("scroll", maybeLoadOlder);
+  messageList.addEventListener("wheel", function (event) { if (event.deltaY < 0) maybeLoadOlder(); });
 
   connect();
 })();

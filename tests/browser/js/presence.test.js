@@ -65,3 +65,37 @@ test("the welcome replaces the list built from earlier events", () => {
   const fresh = Presence.membersOf({ members: [{ user: "alice" }, { user: "bob", sessions: 2 }] });
   assert.deepEqual([...fresh.entries()], [["alice", 1], ["bob", 2]]);
 });
+
+const status = (user, away) => ({ type: "status", user, away, at });
+
+test("status events, single and batched, set and clear away messages", () => {
+  const members = Presence.membersOf({ members: [{ user: "alice" }, { user: "bob", away: "lunch" }] });
+  const away = Presence.awayOf({ members: [{ user: "alice" }, { user: "bob", away: "lunch" }] });
+  assert.deepEqual([...away.entries()], [["bob", "lunch"]]);
+  for (const event of Presence.eventsOf({ type: "batch", events: [status("alice", "meeting"), join("carol"),
+    status("bob", null)] })) {
+    Presence.applyEvent(members, event, away);
+  }
+  assert.deepEqual([...away.entries()], [["alice", "meeting"]]);
+  assert.deepEqual([...members.keys()].sort(), ["alice", "bob", "carol"]);
+  assert.equal(Presence.applyEvent(members, status("alice", "meeting"), away), false, "no change");
+  assert.equal(Presence.applyEvent(members, status("alice", "gone home"), away), true);
+  assert.equal(away.get("alice"), "gone home");
+});
+
+test("an away message outlives a leave (the server keeps it) and is cleared by a status", () => {
+  const members = Presence.membersOf({ members: [{ user: "bob", away: "lunch" }] });
+  const away = Presence.awayOf({ members: [{ user: "bob", away: "lunch" }] });
+  Presence.applyEvent(members, leave("bob"), away);
+  assert.deepEqual([...members.keys()], []);
+  Presence.applyEvent(members, join("bob"), away);
+  assert.equal(away.get("bob"), "lunch");
+  assert.equal(Presence.applyEvent(members, status("bob"), away), true, "a missing away is back too");
+  assert.equal(away.has("bob"), false);
+});
+
+test("a welcome without away messages gives an empty away map; bad members are skipped", () => {
+  assert.deepEqual([...Presence.awayOf({ members: [{ user: "a" }] }).entries()], []);
+  assert.deepEqual([...Presence.awayOf({}).entries()], []);
+  assert.deepEqual([...Presence.awayOf({ members: [null, { user: "x", away: "" }, { user: "y", away: 3 }] })], []);
+});
