@@ -104,7 +104,9 @@ def test_away_survives_a_restart(make_server, store, opened):  # noqa: F811
     bob = opened(server, "bob")
     alice_again = opened(server, "alice")
     assert {m["user"]: m.get("away") for m in alice_again.reply["members"]}["alice"] == "gone fishing"
-    del bob
+    # Whoever was there when she came back learns it from the join.
+    join = bob.wait_for(lobbytest.is_join("alice"))
+    assert join.get("away") == "gone fishing", join
 
 
 def test_history_pages_back_to_the_beginning(start, opened):  # noqa: F811

@@ -88,7 +88,8 @@ public struct PresenceEvent: Codable, Sendable, Equatable {
     /// The user's live sessions after the change (0 on `status`, where it is not sent).
     public var sessions: Int
     public var at: Timestamp
-    /// `status` only: the away message, nil when back.
+    /// `status`: the away message, nil when back; `join`: the away message of a user who joins
+    /// while away (absent otherwise).
     public var away: String?
 
     public static func status(_ user: String, away: String?, at: Timestamp) -> PresenceEvent {
@@ -122,6 +123,8 @@ public struct PresenceEvent: Codable, Sendable, Equatable {
         } else {
             try container.encodeIfPresent(reason, forKey: .reason)
             try container.encode(sessions, forKey: .sessions)
+            // A user who comes back while away says so in the join.
+            try container.encodeIfPresent(away, forKey: .away)
         }
     }
 

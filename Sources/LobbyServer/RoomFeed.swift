@@ -110,7 +110,11 @@ struct RoomFeed: Sendable {
                 encodedMembers = nil
             }
             let changes = presence.track(session, as: user)
-            pendingEvents += changes.map { $0.event(at: time) }
+            pendingEvents += changes.map { change in
+                var event = change.event(at: time)
+                if event.type == .join { event.away = away[event.user] }
+                return event
+            }
             pendingIdentities.append(PendingIdentity(session: session, user: user, welcome: welcome))
             return []
         case .endStored(let session, let reason, let time):
