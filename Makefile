@@ -12,7 +12,7 @@ DATABASE     ?= lobby.sqlite
 APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps node-sockjs-client postgresql nginx openssl
 PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0
 
-.PHONY: all build build-tests test lint format ci run cluster client bench bench-compare bench-cluster screenshot clean deps deps-apt deps-py deps-browser fuzz
+.PHONY: all build build-tests test lint format ci run cluster client bench bench-compare bench-cluster screenshot clean deps deps-apt deps-py deps-browser fuzz install uninstall
 
 all: build
 
@@ -96,3 +96,12 @@ bench-compare: deps-apt
 ## fuzz: libFuzzer targets in Fuzz/ (address sanitizer), FUZZ_SECONDS each on a copy of the seed corpus; not part of `make test`.
 fuzz:
 	FUZZ_SECONDS=$(FUZZ_SECONDS) SWIFT=$(SWIFT) scripts/fuzz.sh
+
+## install: release builds of lobby-server, lobby and lobby-bench, shell completions and a systemd unit
+## under $(DESTDIR)$(PREFIX) (see scripts/install.sh); uninstall removes them.
+PREFIX ?= /usr/local
+install:
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) SWIFT=$(SWIFT) BUILD_DIR=$(BUILD_DIR) scripts/install.sh install
+
+uninstall:
+	PREFIX=$(PREFIX) DESTDIR=$(DESTDIR) scripts/install.sh uninstall

@@ -18,6 +18,8 @@ struct HTTPEnvironment: Sendable {
     let logger: Logger
     /// The bearer token of `/admin/kick`; nil disables the endpoint.
     let adminToken: String?
+    /// What `/readyz` checks.
+    let health: HealthCheck
 }
 
 /// Plain HTTP requests: the browser client's files, the SockJS greeting, info and iframe pages,
@@ -109,6 +111,9 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         if path == "/admin/kick" {
             return kick(head, context)
         }
+        if path == "/healthz" || path == "/readyz" {
+            return health(path == "/readyz", head, context)
+        }
         let (service, route) = SockJSService.resolve(path: head.uri, in: environment.services)
         guard let service else { return notFound(head, context) }
         guard environment.configuration.allowedOrigins.allows(origin: head.origin, host: head.host) else {
@@ -170,6 +175,31 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     }
 
     // MARK: Operator
+
+    /// `/healthz`: 200 while the event loops run (this answer is the proof). `/readyz`: 200 when
+    /// sessions are accepted and the store answers, else 503 with the reason on one line.
+    private func health(_ readiness: Bool, _ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
+        guard head.method == .GET || head.method == .HEAD else { return methodNotAllowed("GET, HEAD", head, context) }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; charset=UTF-8")
+        headers.add(name: "Cache-Control", value: Self.noStore)
+        guard readiness else { return respond(.ok, text: "ok\n", headers: headers, head, context) }
+        let bound = NIOLoopBound((handler: self, context: context), eventLoop: context.eventLoop)
+        let check = environment.health
+        let responseHeaders = headers
+        Task {
+            let problem = await check.readinessProblem()
+            bound.eventLoop.execute {
+                let (handler, context) = bound.value
+                if let problem {
+                    handler.respond(
+                        .serviceUnavailable, text: "not ready: \(problem)\n", headers: responseHeaders, head, context)
+                } else {
+                    handler.respond(.ok, text: "ready\n", headers: responseHeaders, head, context)
+                }
+            }
+        }
+    }
 
     /// `POST /admin/kick` with `Authorization: Bearer <token>` from a loopback address.
     private func kick(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {

@@ -209,6 +209,9 @@ final class Lobby: Sendable {
 
     var liveSessionCount: Int { sessions.withLock { $0.state.liveSessionCount } }
 
+    /// Why new sessions are refused right now (shutting down, fenced); nil while accepted.
+    var notAcceptingReason: String? { sessions.withLock { $0.state.notAcceptingReason } }
+
     /// Live sessions of a user, or the one session with an id.
     func sessions(matching request: KickRequest) -> [any SessionHandle] {
         sessions.withLock { sessions in

@@ -54,9 +54,14 @@ public final class LobbyApplication: Service, Sendable {
 
     public func run() async throws {
         // Printed, not logged, so scripts and tests find it whatever --log-level says.
-        print(
-            "listening on \(configuration.urlScheme)://\(configuration.host):\(port)\(configuration.normalizedPrefix)")
-        fflush(nil)
+        let listening =
+            "listening on \(configuration.urlScheme)://\(configuration.host):\(port)\(configuration.normalizedPrefix)"
+        if configuration.jsonLogs {
+            JSONLogLine.write(level: "notice", message: listening, fields: ["label": "lobby"])
+        } else {
+            print(listening)
+            fflush(nil)
+        }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.writer.run() }
             let clusterTasks = self.cluster.map { cluster in
@@ -166,7 +171,8 @@ public func buildApplication(
     let adminToken = AdminAccess.makeToken()
     let environment = HTTPEnvironment(
         services: services, registry: SockJSSessionRegistry(), lobby: lobby, configuration: configuration,
-        staticFiles: StaticFiles(configuration: configuration), logger: logger, adminToken: adminToken)
+        staticFiles: StaticFiles(configuration: configuration), logger: logger, adminToken: adminToken,
+        health: HealthCheck(lobby: lobby, store: store))
     let connections = ConnectionCounter(
         maxConnections: configuration.maxConnections
             ?? ConnectionCounter.defaultMaxConnections(openFileLimit: ConnectionCounter.openFileSoftLimit()),

@@ -54,6 +54,13 @@ struct LobbyState: Sendable {
     private(set) var isFenced = false
     var isAcceptingSessions: Bool { !isShuttingDown && !isFenced }
 
+    /// Why new sessions are refused, in words (`/readyz`); nil while they are accepted.
+    var notAcceptingReason: String? {
+        if isShuttingDown { return "shutting down" }
+        if isFenced { return "rejoining the cluster (this node lost its lease)" }
+        return nil
+    }
+
     /// A new connection wants to join the lobby.
     mutating func sessionOpened(
         _ id: SessionID, transport: String, remoteAddress: String?, at time: Timestamp

@@ -59,6 +59,8 @@ public struct ServerConfiguration: Sendable {
     /// Mount the SockJS protocol test services (`/echo`, `/close`, …).
     public var sockJSTestServices: Bool = false
     public var logLevel: Logger.Level = .info
+    /// Log lines as JSON objects (`--log-format json`), the listening line included.
+    public var jsonLogs = false
 
     public init() {}
 

@@ -222,3 +222,17 @@ extension SQLiteStore {
         try await pool.write { db in try String.fetchOne(db, sql: "PRAGMA \(name)") }
     }
 }
+
+extension SQLiteStore {
+    /// Copies the database, consistent as of one moment, into a new file at `path` with SQLite's
+    /// online backup API: the server keeps reading and writing meanwhile.
+    public func backup(to path: String) throws {
+        do {
+            let target = try DatabaseQueue(path: path)
+            try pool.backup(to: target)
+            try target.close()
+        } catch {
+            throw StoreError.database("backing up to \(path)", underlying: error)
+        }
+    }
+}

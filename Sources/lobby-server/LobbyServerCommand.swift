@@ -8,7 +8,7 @@ struct LobbyServerCommand: AsyncParsableCommand {
         commandName: "lobby-server",
         abstract: "Lobby's chat server: STOMP over SockJS (WebSocket and raw WebSocket), Spring-compatible.",
         version: LobbyVersion.current,
-        subcommands: [Serve.self, Sessions.self, Kick.self, Names.self],
+        subcommands: [Serve.self, Sessions.self, Kick.self, Names.self, Backup.self],
         defaultSubcommand: Serve.self
     )
 }

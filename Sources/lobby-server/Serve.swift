@@ -122,6 +122,9 @@ struct Serve: AsyncParsableCommand {
         help: "Where the SockJS iframe page loads sockjs-client from (served by this server by default).")
     var sockjsClientURL = "/static/sockjs.min.js"
 
+    @Option(name: .customLong("log-format"), help: "text (as today) or json (one object per line).")
+    var logFormat = "text"
+
     @Option(help: "trace, debug, info, notice, warning, error or critical.")
     var logLevel = "info"
 
@@ -134,6 +137,7 @@ struct Serve: AsyncParsableCommand {
         guard chatRate > 0, chatBurst >= 1 else {
             throw ValidationError("--chat-rate must be > 0 and --chat-burst ≥ 1")
         }
+        guard ["text", "json"].contains(logFormat) else { throw ValidationError("--log-format must be text or json") }
         guard nameClaimDays >= 0, nameClaimDays.isFinite else { throw ValidationError("--name-claim-days must be ≥ 0") }
         guard requestTimeoutMilliseconds >= 0 else { throw ValidationError("--request-timeout-ms must be ≥ 0") }
         if let maxConnections, maxConnections < 1 { throw ValidationError("--max-connections must be ≥ 1") }
@@ -166,7 +170,13 @@ struct Serve: AsyncParsableCommand {
 
     func run() async throws {
         let level = Logger.Level(rawValue: logLevel) ?? .info
+        let json = logFormat == "json"
         LoggingSystem.bootstrap { label in
+            if json {
+                var handler = JSONLogHandler(label: label)
+                handler.logLevel = level
+                return handler
+            }
             var handler = StreamLogHandler.standardOutput(label: label)
             handler.logLevel = level
             return handler
@@ -194,6 +204,7 @@ struct Serve: AsyncParsableCommand {
         configuration.sockJSClientURL = sockjsClientURL
         configuration.tls = try tlsFiles
         configuration.logLevel = level
+        configuration.jsonLogs = json
         let application = try await buildApplication(configuration: configuration, logger: logger)
         let services = ServiceGroup(
             configuration: .init(

@@ -1,0 +1,34 @@
+import ArgumentParser
+import Foundation
+import LobbyPostgres
+import LobbyStore
+
+/// `lobby-server backup PATH`: an online copy of the SQLite database.
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the SQLite database to a new file while the server runs (SQLite's online backup).",
+        discussion: "For PostgreSQL use pg_dump (docs/operations.md).")
+
+    @Option(help: "The server's SQLite database file.")
+    var database = "lobby.sqlite"
+
+    @Argument(help: "The file to write; it must not exist yet.")
+    var path: String
+
+    func validate() throws {
+        guard !PostgresURL.isPostgresURL(database) else {
+            throw ValidationError("backup copies a SQLite database; for PostgreSQL use pg_dump (docs/operations.md)")
+        }
+        guard FileManager.default.fileExists(atPath: database) else {
+            throw ValidationError("no database at \(database)")
+        }
+        guard !FileManager.default.fileExists(atPath: path) else {
+            throw ValidationError("\(path) exists; backup writes a new file only")
+        }
+    }
+
+    func run() async throws {
+        try SQLiteStore(path: database).backup(to: path)
+        print("backed up \(database) to \(path)")
+    }
+}
