@@ -25,6 +25,13 @@ public final class NCursesCanvas: Canvas {
     private let hasColors: Bool
     private var cursor: (row: Int, column: Int, visible: Bool) = (0, 0, false)
     private var ended = false
+    private var keyDecoder = PasteDecoder()
+    private var decodedKeys: [Key] = []
+
+    /// Bracketed paste: the terminal wraps pasted text in `ESC [200~` … `ESC [201~`, so a paste of
+    /// several lines arrives as one ``Key/paste(_:)`` instead of several Enters.
+    private static let bracketedPasteOn = "\u{1B}[?2004h"
+    private static let bracketedPasteOff = "\u{1B}[?2004l"
 
     public init() throws {
         setlocale(LC_ALL, "")
@@ -47,6 +54,8 @@ public final class NCursesCanvas: Canvas {
         intrflush(window, false)
         // Escape sequences from a local terminal arrive together; do not stall a lone Esc.
         set_escdelay(25)
+        lobby_enable_wheel()
+        Self.writeToTerminal(Self.bracketedPasteOn)
         hasColors = has_colors()
         if hasColors {
             start_color()
@@ -63,6 +72,7 @@ public final class NCursesCanvas: Canvas {
     public func end() {
         guard !ended else { return }
         ended = true
+        Self.writeToTerminal(Self.bracketedPasteOff)
         endwin()
         delscreen(screen)
     }
@@ -117,6 +127,11 @@ public final class NCursesCanvas: Canvas {
         wrefresh(window)
     }
 
+    /// Rings the terminal bell (a flash where the terminal has no bell).
+    public func bell() {
+        beep()
+    }
+
     /// Makes the next ``present()`` repaint every cell, for Ctrl-L after another program
     /// scribbled on the terminal.
     public func forceFullRepaint() {
@@ -126,13 +141,19 @@ public final class NCursesCanvas: Canvas {
     /// The next key press, or `nil` when none is waiting. Keys curses knows but the client
     /// does not use are skipped.
     public func readKey() -> Key? {
-        while true {
+        while decodedKeys.isEmpty {
             var character: wint_t = 0
             let result = wget_wch(window, &character)
             if result == ERR { return nil }
             let key = result == KEY_CODE_YES ? Self.functionKey(Int32(character)) : Self.key(for: UInt32(character))
-            if let key { return key }
+            if let key { decodedKeys += keyDecoder.feed(key) }
         }
+        return decodedKeys.removeFirst()
+    }
+
+    private static func writeToTerminal(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
     }
 
     private static func functionKey(_ code: Int32) -> Key? {
@@ -149,6 +170,12 @@ public final class NCursesCanvas: Canvas {
         case KEY_DC: .delete
         case KEY_ENTER: .enter
         case KEY_RESIZE: .resize
+        case KEY_MOUSE:
+            switch lobby_read_wheel() {
+            case 1: .wheelUp
+            case -1: .wheelDown
+            default: nil
+            }
         default: nil
         }
     }
