@@ -14,7 +14,7 @@ import time
 
 import pytest
 
-from lobbytest import LobbyServer, identified_client
+from lobbytest import LobbyServer, identified_client, wait_until
 from tmuxtest import (
     TmuxServer,
     client_binary,
@@ -147,12 +147,32 @@ def test_search_finds_a_message_older_than_the_replayed_history(busy_server, tmu
         alice.screen_text()
 
 
-def test_config_file_supplies_the_server_and_name(server, tmux, config_home):
+def test_config_file_supplies_the_server_and_name(server, tmux, config_home, tmp_path):
+    logs = tmp_path / "logs"
     (config_home / "lobby" / "config.toml").write_text(
-        f'# written by the test\nserver = "{server.http_url()}"\nname = "dora"\nbell = false\n')
+        f'# written by the test\nserver = "{server.http_url()}"\nname = "dora"\nbell = false\n'
+        f'timestamp = "%H:%M:%S"\nlog_dir = "{logs}"\n')
     dora = tmux.terminal("dora", [str(client_binary())], width=WIDTH, height=HEIGHT,
                          env={"XDG_CONFIG_HOME": str(config_home)})
     dora.wait_connected("dora", timeout=10)
+    dora.say("written down")
+    dora.wait_for(lambda s: any(re.match(r"^\d\d:\d\d:\d\d <dora> written down$", r) for r in message_rows(s)),
+                  "'<dora> written down' with seconds in its time")
+    # log_dir: one file per server and day, lines as --plain prints them.
+    folder = logs / f"127.0.0.1_{server.port}"
+    wait_until(lambda: any("<dora> written down" in f.read_text() for f in folder.glob("*.log")),
+               timeout=5, what="the message in the log file")
+    [log] = list(folder.glob("*.log"))
+    assert re.fullmatch(r"\d{4}-\d\d-\d\d\.log", log.name), log.name
+    assert "*** connected as dora" in log.read_text(), log.read_text()
+
+    # $LOBBY_NAME overrides the file; --name overrides both.
+    erin = tmux.terminal("erin", [str(client_binary())], width=WIDTH, height=HEIGHT,
+                         env={"XDG_CONFIG_HOME": str(config_home), "LOBBY_NAME": "erin"})
+    erin.wait_connected("erin", timeout=10)
+    fred = tmux.terminal("fred", [str(client_binary()), "--name", "fred"], width=WIDTH, height=HEIGHT,
+                         env={"XDG_CONFIG_HOME": str(config_home), "LOBBY_NAME": "erin"})
+    fred.wait_connected("fred", timeout=10)
 
     # A bad line is a clear error naming the file and the line, before the screen is taken.
     (config_home / "lobby" / "config.toml").write_text('name = "dora"\nbell = maybe\n')

@@ -125,6 +125,8 @@ public struct ClientSettings: Sendable, Equatable {
     public var server: String?
     public var name: String?
     public var bell: Bool?
+    /// false: no colors, attributes only (for terminals with unreadable palettes).
+    public var colors: Bool?
     /// `all` or `smart`.
     public var filter: String?
     /// A strftime format for message times.
@@ -152,15 +154,15 @@ public struct ClientSettings: Sendable, Equatable {
                     throw ConfigFile.ParseError(line: entry.line, message: "filter must be \"all\" or \"smart\"")
                 }
                 filter = value
-            case "bell":
+            case "bell", "colors":
                 guard case .bool(let value) = entry.value else {
-                    throw ConfigFile.ParseError(line: entry.line, message: "bell must be true or false")
+                    throw ConfigFile.ParseError(line: entry.line, message: "\(key) must be true or false")
                 }
-                bell = value
+                if key == "bell" { bell = value } else { colors = value }
             default:
                 throw ConfigFile.ParseError(
                     line: entry.line,
-                    message: "unknown setting \(key) (known: server, name, bell, filter, timestamp, log_dir)")
+                    message: "unknown setting \(key) (known: server, name, bell, colors, filter, timestamp, log_dir)")
             }
         }
     }

@@ -33,7 +33,8 @@ public final class NCursesCanvas: Canvas {
     private static let bracketedPasteOn = "\u{1B}[?2004h"
     private static let bracketedPasteOff = "\u{1B}[?2004l"
 
-    public init() throws {
+    /// `colors: false` draws with attributes only (config `colors`).
+    public init(colors: Bool = true) throws {
         setlocale(LC_ALL, "")
         // Under LANG=C (tmux and ssh often run so) curses would send non-ASCII as `?` sequences:
         // the client always speaks UTF-8 to the terminal, as every terminal in use today expects.
@@ -56,7 +57,7 @@ public final class NCursesCanvas: Canvas {
         set_escdelay(25)
         lobby_enable_wheel()
         Self.writeToTerminal(Self.bracketedPasteOn)
-        hasColors = has_colors()
+        hasColors = colors && has_colors()
         if hasColors {
             start_color()
             let background: Int16 = use_default_colors() == OK ? -1 : Int16(COLOR_BLACK)

@@ -20,7 +20,7 @@ struct LobbyCommand: ParsableCommand {
             Ctrl-D on an empty line leave the lobby.
 
             Settings are read from $XDG_CONFIG_HOME/lobby/config.toml (default \
-            ~/.config/lobby/config.toml): server, name, bell, filter, timestamp, log_dir. \
+            ~/.config/lobby/config.toml): server, name, bell, colors, filter, timestamp, log_dir. \
             $LOBBY_SERVER and $LOBBY_NAME override the file; options override both.
             """)
 

@@ -17,7 +17,7 @@ struct TerminalClient {
     func run() throws {
         let inbox = try EventInbox<ConnectionEvent>()
         let signals = try SignalPipe(catching: [SIGWINCH, SIGINT, SIGTERM, SIGHUP])
-        let canvas = try NCursesCanvas()
+        let canvas = try NCursesCanvas(colors: settings.colors ?? true)
         // Whatever happens below, the terminal is given back as it was found.
         defer { canvas.end() }
 

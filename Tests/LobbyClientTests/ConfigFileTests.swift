@@ -11,6 +11,7 @@ struct ConfigFileTests {
 
               name="alice"
             bell = false
+            colors = false
             filter = "smart"
             timestamp = "%H:%M:%S"
             log_dir = "~/logs/lobby \\"chat\\""\r
@@ -22,6 +23,7 @@ struct ConfigFileTests {
         #expect(settings.server == "https://chat.example.org/connection")
         #expect(settings.name == "alice")
         #expect(settings.bell == false)
+        #expect(settings.colors == false)
         #expect(settings.filter == "smart")
         #expect(settings.timestamp == "%H:%M:%S")
         #expect(settings.logDirectory == "~/logs/lobby \"chat\"")
@@ -58,7 +60,7 @@ struct ConfigFileTests {
             ("filter = \"some\"", 1, "filter must be \"all\" or \"smart\""),
             (
                 "name = \"a\"\ncolour = \"red\"", 2,
-                "unknown setting colour (known: server, name, bell, filter, timestamp, log_dir)"
+                "unknown setting colour (known: server, name, bell, colors, filter, timestamp, log_dir)"
             ),
         ])
     func badSetting(text: String, line: Int, message: String) throws {
