@@ -36,13 +36,11 @@ extension ClientState {
         case .up, .control("p"): recallOlderInput()
         case .down, .control("n"): recallNewerInput()
         case .pageUp:
-            scroll(by: scrollPage)
             // At the top of what is loaded: fetch the page before it.
-            if scrollOffset >= maximumScrollOffset { return requestOlderHistory() }
+            if scroll(by: scrollPage) { return requestOlderHistory() }
         case .pageDown: scroll(by: -scrollPage)
         case .wheelUp:
-            scroll(by: Self.wheelRows)
-            if scrollOffset >= maximumScrollOffset { return requestOlderHistory() }
+            if scroll(by: Self.wheelRows) { return requestOlderHistory() }
         case .wheelDown: scroll(by: -Self.wheelRows)
         case .paste(let text):
             // Line breaks of any kind become `\n`; other controls cannot be drawn or sent.
@@ -147,9 +145,14 @@ extension ClientState {
     /// Rows one notch of the mouse wheel scrolls.
     static let wheelRows = 3
 
-    private mutating func scroll(by rows: Int) {
-        scrollOffset = min(max(scrollOffset + rows, 0), maximumScrollOffset)
+    /// Scrolls by `rows` (positive: up); returns whether the view is at the top of what is
+    /// loaded (measured once: measuring wraps every line).
+    @discardableResult
+    private mutating func scroll(by rows: Int) -> Bool {
+        let maximum = maximumScrollOffset
+        scrollOffset = min(max(scrollOffset + rows, 0), maximum)
         if scrollOffset == 0 { scrollToBottom() }
+        return scrollOffset >= maximum
     }
 
     /// Follows new lines again; nothing is unseen any more.

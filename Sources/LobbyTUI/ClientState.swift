@@ -233,10 +233,18 @@ public struct ClientState: Sendable {
             let width = ScreenLayout(width: terminalSize.width, height: terminalSize.height).messageWidth
             scrollOffset += added.reduce(0) { $0 + Self.rowCount(of: $1, width: width) }
         }
-        if lines.count > Self.maximumLines {
-            lines.removeFirst(lines.count - Self.maximumLines)
-            if scrollOffset > 0 { scrollOffset = min(scrollOffset, maximumScrollOffset) }
-        }
+        if lines.count > Self.maximumLines { dropOldestLines() }
+    }
+
+    /// Keeps the newest ``maximumLines``. The dropped messages can be fetched again with PgUp:
+    /// their ids are forgotten and the next history page starts above the oldest kept message.
+    private mutating func dropOldestLines() {
+        let dropped = lines.prefix(lines.count - Self.maximumLines)
+        for case let id? in dropped.map(\.messageID) { shownMessageIDs.remove(id) }
+        lines.removeFirst(dropped.count)
+        oldestMessageID = lines.first { $0.messageID != nil }?.messageID
+        reachedBeginningOfHistory = false
+        if scrollOffset > 0 { scrollOffset = min(scrollOffset, maximumScrollOffset) }
     }
 
     /// Adds a line that carries its own date (a marker, a search result): no day-change line.

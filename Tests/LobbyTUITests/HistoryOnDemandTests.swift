@@ -59,4 +59,22 @@ struct HistoryOnDemandTests {
         _ = state.handle(.wheelDown, now: time("10:00"))
         #expect(state.scrollOffset == 0)
     }
+
+    @Test("Past the line limit the oldest lines go, and PgUp fetches them again from the oldest kept")
+    func droppedLinesCanBeFetchedAgain() {
+        // A tall terminal: few PgUps to the top (each one measures every line).
+        var state = connectedState(width: 100, height: 1000)
+        for id in 1...5010 { state.apply(.message(message(Int64(id), "bob", "line \(id)")), now: time("10:00")) }
+        #expect(state.lines.count == 5000)
+        let oldestKept = state.lines.first { $0.messageID != nil }!.messageID!
+        #expect(oldestKept == 11)
+        // PgUp until the top is reached and the page above is asked for (bounded).
+        var request: [ClientCommand] = []
+        for _ in 0..<1000 where request.isEmpty { request = state.handle(.pageUp, now: time("10:00")) }
+        #expect(request == [.requestHistory(before: 11, limit: 100)])
+        // The dropped messages are new again, so the answer is shown.
+        let answer = (1...10).map { message(Int64($0), "bob", "line \($0)") }
+        state.apply(.history(HistoryReply(before: 11, messages: answer)), now: time("10:00"))
+        #expect(state.lines.first { $0.messageID != nil }?.messageID == 1)
+    }
 }
