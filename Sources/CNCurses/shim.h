@@ -37,4 +37,19 @@ static inline int lobby_terminal_size(int fd, int *rows, int *columns) {
     *columns = size.ws_col;
     return 0;
 }
+
+/// Reports the mouse wheel only (buttons 4 and 5), at once (no click interval).
+static inline void lobby_enable_wheel(void) {
+    mouseinterval(0);
+    mousemask(BUTTON4_PRESSED | BUTTON5_PRESSED, NULL);
+}
+
+/// After KEY_MOUSE: 1 wheel up, -1 wheel down, 0 anything else.
+static inline int lobby_read_wheel(void) {
+    MEVENT event;
+    if (getmouse(&event) != OK) return 0;
+    if (event.bstate & BUTTON4_PRESSED) return 1;
+    if (event.bstate & BUTTON5_PRESSED) return -1;
+    return 0;
+}
 #endif

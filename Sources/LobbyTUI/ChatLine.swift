@@ -19,6 +19,16 @@ public struct ChatLine: Sendable, Equatable {
         case dayChange(String)
         /// A line of `/help`.
         case help(String)
+        /// `10:00 *alice* text` received, `10:00 -> *bob* text` sent: a private message.
+        case direct(from: String, to: String, text: String, isOutgoing: Bool)
+        /// `10:00 --- alice is away: lunch` or `--- alice is back` (away cleared).
+        case away(user: String, message: String?)
+        /// `10:00 --> bob is back`: a join shortly after a lost connection (a reconnect flap).
+        case rejoin(user: String)
+        /// `-- beginning of history --`, `-- search: … --`: a marker the client puts between lines.
+        case marker(String)
+        /// `2026-12-03 10:00 <bob> text`: a search result, dated because it may be old.
+        case found(user: String, text: String, date: String)
     }
 
     public var kind: Kind
@@ -28,12 +38,15 @@ public struct ChatLine: Sendable, Equatable {
     public var time: String
     /// The server's id of a chat message or action, used to never show one twice.
     public var messageID: Int64?
+    /// The message names this client's user: its text is highlighted.
+    public var isMention: Bool
 
-    public init(kind: Kind, at: Timestamp, time: String, messageID: Int64? = nil) {
+    public init(kind: Kind, at: Timestamp, time: String, messageID: Int64? = nil, isMention: Bool = false) {
         self.kind = kind
         self.at = at
         self.time = time
         self.messageID = messageID
+        self.isMention = isMention
     }
 }
 
@@ -48,19 +61,54 @@ extension ChatLine {
     /// up right of the timestamps.
     static let continuationIndent = 6
 
-    /// The line as styled runs, prefix (time, nick, arrow) first.
+    /// The rows of the line at `width` cells: each line of a multi-line message starts a new
+    /// row, indented like a wrapped row, so the whole message reads as one block under its nick.
+    func rows(width: Int) -> [[StyledRun]] {
+        var rows: [[StyledRun]] = []
+        for (index, part) in splitAtNewlines(runs).enumerated() {
+            let indented =
+                index == 0
+                ? part : [StyledRun(text: String(repeating: " ", count: Self.continuationIndent), style: .plain)] + part
+            rows += wrap(indented, width: width, indent: Self.continuationIndent)
+        }
+        return rows
+    }
+
+    /// The line as styled runs, prefix (time, nick, arrow) first. Message text keeps its line
+    /// breaks (``rows(width:)`` turns them into rows).
     var runs: [StyledRun] {
         let stamp = StyledRun(text: time + " ", style: .time)
+        let body: TextStyle = isMention ? .mention : .plain
         switch kind {
         case .message(let user, let text, let isOwn):
             return [
                 stamp, StyledRun(text: "<", style: .plain), StyledRun(text: user, style: .nick(user, isOwn: isOwn)),
-                StyledRun(text: "> ", style: .plain), StyledRun(text: printable(text), style: .plain),
+                StyledRun(text: "> ", style: .plain),
+                StyledRun(text: printable(text, keepingNewlines: true), style: body),
+            ]
+        case .direct(let from, let to, let text, let isOutgoing):
+            let prefix = isOutgoing ? "-> *\(printable(to))* " : "*\(printable(from))* "
+            return [
+                stamp, StyledRun(text: prefix, style: .direct),
+                StyledRun(text: printable(text, keepingNewlines: true), style: .plain),
+            ]
+        case .away(let user, let message):
+            let text = message.map { "--- \(user) is away: \($0)" } ?? "--- \(user) is back"
+            return [stamp, StyledRun(text: printable(text), style: .away)]
+        case .rejoin(let user):
+            return [stamp, StyledRun(text: "--> \(printable(user)) is back", style: .join)]
+        case .marker(let text):
+            return [StyledRun(text: printable(text), style: .notice)]
+        case .found(let user, let text, let date):
+            return [
+                StyledRun(text: "\(date) \(time) ", style: .time), StyledRun(text: "<", style: .plain),
+                StyledRun(text: printable(user), style: .nick(user)), StyledRun(text: "> ", style: .plain),
+                StyledRun(text: printable(text, keepingNewlines: true), style: .plain),
             ]
         case .action(let user, let text, let isOwn):
             return [
                 stamp, StyledRun(text: "* ", style: .plain), StyledRun(text: user, style: .nick(user, isOwn: isOwn)),
-                StyledRun(text: " " + printable(text), style: .plain),
+                StyledRun(text: " " + printable(text, keepingNewlines: true), style: body),
             ]
         case .join(let user):
             return [stamp, StyledRun(text: "--> \(printable(user)) joined", style: .join)]
@@ -79,12 +127,28 @@ extension ChatLine {
     }
 }
 
-/// Text from the network made safe to draw: line breaks and tabs become spaces, and nothing
-/// that could move the terminal's cursor (controls, escape sequences) survives.
-func printable(_ text: String) -> String {
+/// Splits runs into lines at `\n`: the first line keeps the prefix runs.
+private func splitAtNewlines(_ runs: [StyledRun]) -> [[StyledRun]] {
+    var lines: [[StyledRun]] = [[]]
+    for run in runs {
+        let parts = run.text.split(separator: "\n", omittingEmptySubsequences: false)
+        for (index, part) in parts.enumerated() {
+            if index > 0 { lines.append([]) }
+            if !part.isEmpty { lines[lines.count - 1].append(StyledRun(text: String(part), style: run.style)) }
+        }
+    }
+    return lines
+}
+
+/// Text from the network made safe to draw: line breaks (unless kept, as `\n`) and tabs become
+/// spaces, and nothing that could move the terminal's cursor (controls, escape sequences)
+/// survives.
+func printable(_ text: String, keepingNewlines: Bool = false) -> String {
     var result = ""
     for character in text {
-        if character.isNewline || character == "\t" {
+        if keepingNewlines, character.isNewline {
+            result.append("\n")
+        } else if character.isNewline || character == "\t" {
             result.append(" ")
         } else if displayWidth(of: character) > 0 {
             result.append(character)

@@ -52,6 +52,21 @@ public enum Key: Sendable, Equatable {
     /// The terminal changed size.
     case resize
     case escape
+    /// Text pasted while bracketed paste is on, line breaks as `\n`: it goes into the input line
+    /// whole, so a pasted block is one message.
+    case paste(String)
+    /// The mouse wheel, a few rows at a time.
+    case wheelUp
+    case wheelDown
+}
+
+/// Which join and leave lines the message area shows (`/filter`); the member pane always
+/// follows every change.
+public enum JoinFilter: String, Sendable, Equatable, CaseIterable {
+    /// Every join and leave.
+    case all
+    /// Only those of users who spoke in the last 10 minutes (WeeChat's smart filter).
+    case smart
 }
 
 /// What the client loop must do after a key press.
@@ -62,4 +77,14 @@ public enum ClientCommand: Sendable, Equatable {
     case quit
     /// Repaint the whole terminal from scratch (Ctrl-L).
     case redraw
+    /// Send a private message (`/app/direct`).
+    case sendDirect(to: String, text: String)
+    /// Set the away message, or clear it with nil (`/app/status`).
+    case setAway(String?)
+    /// Ask for room messages older than `before` (`/app/history`).
+    case requestHistory(before: Int64, limit: Int)
+    /// Search the room (`/app/search`).
+    case search(String)
+    /// Ring the terminal bell: a mention or a private message arrived.
+    case bell
 }

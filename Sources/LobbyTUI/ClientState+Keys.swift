@@ -35,9 +35,20 @@ extension ClientState {
         case .control("w"): input.deletePreviousWord()
         case .up, .control("p"): recallOlderInput()
         case .down, .control("n"): recallNewerInput()
-        case .pageUp: scroll(by: scrollPage)
+        case .pageUp:
+            // At the top of what is loaded: fetch the page before it.
+            if scroll(by: scrollPage) { return requestOlderHistory() }
         case .pageDown: scroll(by: -scrollPage)
-        case .tab: completeName()
+        case .wheelUp:
+            if scroll(by: Self.wheelRows) { return requestOlderHistory() }
+        case .wheelDown: scroll(by: -Self.wheelRows)
+        case .paste(let text):
+            // Line breaks of any kind become `\n`; other controls cannot be drawn or sent.
+            let normalized = text.replacingNewlines().filter {
+                $0 == "\n" || displayWidth(of: $0) > 0 || isJoining($0)
+            }
+            input.insert(normalized)
+        case .tab: complete()
         case .control("l"), .resize: return [.redraw]
         case .control("c"): return [.quit]
         case .control("d"):
@@ -50,7 +61,7 @@ extension ClientState {
 
     /// Combining marks, ZWJ and variation selectors arrive alone from the terminal and join the
     /// cluster before the cursor.
-    private func isJoining(_ character: Character) -> Bool {
+    func isJoining(_ character: Character) -> Bool {
         character.unicodeScalars.allSatisfy { scalar in
             switch scalar.properties.generalCategory {
             case .nonspacingMark, .enclosingMark, .spacingMark: true
@@ -69,68 +80,27 @@ extension ClientState {
             return []
         }
         remember(text)
-        if trimmed.hasPrefix("/"), !trimmed.hasPrefix("//") {
+        if trimmed.hasPrefix("/"), !trimmed.hasPrefix("//"), !trimmed.contains("\n") {
             return run(command: trimmed, now: now)
         }
         // `//path` sends `/path`: the IRC way to start a message with a slash.
         return send(trimmed.hasPrefix("//") ? String(trimmed.dropFirst()) : text, now: now)
     }
 
-    private mutating func run(command line: String, now: Timestamp) -> [ClientCommand] {
-        let name = line.prefix { !$0.isWhitespace }.lowercased()
-        let argument = line.drop { !$0.isWhitespace }.trimmed(where: \.isWhitespace)
-        switch name {
-        case "/quit", "/exit":
-            input = LineEditor()
-            return [.quit]
-        case "/me":
-            guard !argument.isEmpty else {
-                input = LineEditor()
-                append(.notice("usage: /me TEXT, for example /me waves"), at: now, now: now)
-                return []
-            }
-            return send("/me " + argument, now: now)
-        case "/help":
-            input = LineEditor()
-            for line in Self.helpLines { append(.help(line), at: now, now: now) }
-        case "/who":
-            input = LineEditor()
-            append(.notice(whoLine), at: now, now: now)
-        case "/clear":
-            input = LineEditor()
-            clearLines()
-        default:
-            input = LineEditor()
-            append(.notice("unknown command \(name): type /help for the list"), at: now, now: now)
-        }
-        return []
+    /// Sends chat text, or keeps it in the input line when there is no connection to send it on.
+    mutating func send(_ text: String, now: Timestamp) -> [ClientCommand] {
+        sendRequest(.sendChat(text), now: now)
     }
 
-    /// Sends chat text, or keeps it in the input line when there is no connection to send it on.
-    private mutating func send(_ text: String, now: Timestamp) -> [ClientCommand] {
+    /// Sends a request, or keeps the input line when there is no connection to send it on.
+    mutating func sendRequest(_ command: ClientCommand, now: Timestamp) -> [ClientCommand] {
         guard case .connected = status else {
             append(.error("not connected: message not sent (it stays in the input line)"), at: now, now: now)
             return []
         }
         input = LineEditor()
-        scrollOffset = 0
-        return [.sendChat(text)]
-    }
-
-    static let helpLines = [
-        "commands:",
-        "  /help       this help",
-        "  /who        who is here",
-        "  /me TEXT    an action: * you TEXT",
-        "  /clear      clear the message area",
-        "  /quit       leave (also Ctrl-C, or Ctrl-D on an empty line)",
-        "keys: PgUp/PgDn scroll, Tab completes names, Up/Down recall lines, Ctrl-L redraws",
-    ]
-
-    private var whoLine: String {
-        guard !members.isEmpty else { return "no members known yet" }
-        let names = members.map { $0.user == ownName ? "\($0.user) (you)" : $0.user }
-        return "\(members.count) \(members.count == 1 ? "member" : "members"): " + names.joined(separator: ", ")
+        scrollToBottom()
+        return [command]
     }
 
     // MARK: - Input history
@@ -172,13 +142,29 @@ extension ClientState {
         ScreenLayout(width: terminalSize.width, height: terminalSize.height).scrollPage
     }
 
-    private mutating func scroll(by rows: Int) {
-        scrollOffset = min(max(scrollOffset + rows, 0), maximumScrollOffset)
+    /// Rows one notch of the mouse wheel scrolls.
+    static let wheelRows = 3
+
+    /// Scrolls by `rows` (positive: up); returns whether the view is at the top of what is
+    /// loaded (measured once: measuring wraps every line).
+    @discardableResult
+    private mutating func scroll(by rows: Int) -> Bool {
+        let maximum = maximumScrollOffset
+        scrollOffset = min(max(scrollOffset + rows, 0), maximum)
+        if scrollOffset == 0 { scrollToBottom() }
+        return scrollOffset >= maximum
+    }
+
+    /// Follows new lines again; nothing is unseen any more.
+    mutating func scrollToBottom() {
+        scrollOffset = 0
+        unseenMessages = 0
+        unseenMentions = 0
     }
 
     // MARK: - Tab completion
 
-    private mutating func completeName() {
+    private mutating func complete() {
         if var current = completion {
             current.index = (current.index + 1) % current.candidates.count
             completion = current
@@ -190,11 +176,16 @@ extension ClientState {
         while start > 0, !before[start - 1].isWhitespace { start -= 1 }
         let word = String(before[start...]).lowercased()
         guard !word.isEmpty else { return }
-        let candidates = members.map(\.user).filter { $0 != ownName && $0.lowercased().hasPrefix(word) }
+        // A word starting the line with `/` is a command; anywhere else a name.
+        let isCommand = start == 0 && word.hasPrefix("/")
+        let candidates =
+            isCommand
+            ? Self.commandNames.filter { $0.hasPrefix(word) }
+            : members.map(\.user).filter { $0 != ownName && $0.lowercased().hasPrefix(word) }
         guard !candidates.isEmpty else { return }
         let started = NameCompletion(
             textBefore: String(before[..<start]), textAfter: String(input.textAfterCursor),
-            candidates: candidates, index: 0, separator: start == 0 ? ": " : " ")
+            candidates: candidates, index: 0, separator: isCommand ? " " : start == 0 ? ": " : " ")
         completion = started
         applyCompletion(started)
     }
@@ -210,5 +201,16 @@ extension StringProtocol {
         guard let first = firstIndex(where: { !isTrimmed($0) }), let last = lastIndex(where: { !isTrimmed($0) })
         else { return "" }
         return String(self[first...last])
+    }
+}
+
+extension String {
+    /// `\r\n` and lone `\r` (what terminals paste) as `\n`.
+    func replacingNewlines() -> String {
+        var result = ""
+        for character in self {
+            result.append(character.isNewline ? "\n" : character)
+        }
+        return result
     }
 }

@@ -20,7 +20,7 @@ public struct ClientState: Sendable {
     public private(set) var status: ConnectionStatus = .connecting(attempt: 1)
     /// Each user once, sorted by name.
     public private(set) var members: [Member] = []
-    public private(set) var lines: [ChatLine] = []
+    public internal(set) var lines: [ChatLine] = []
     public internal(set) var input = LineEditor()
     /// How many rows the message area is scrolled up from the newest line; 0 follows new lines.
     public internal(set) var scrollOffset = 0
@@ -30,13 +30,36 @@ public struct ClientState: Sendable {
 
     /// Every message id ever shown, so a reconnect's history and a late duplicate are skipped
     /// (kept after `/clear` too: cleared lines must not come back with the next welcome).
-    private var shownMessageIDs: Set<Int64> = []
+    var shownMessageIDs: Set<Int64> = []
     /// The day of the last line that has a time, for day-change lines.
     private var lastDay: LocalTime?
     private var hasBeenConnected = false
     /// The last connection failure shown since the last successful connection: a server that
     /// stays down fails every attempt the same way, and one line says so.
     private var lastFailureShown: String?
+
+    /// A strftime format for message times (config `timestamp`); nil: `HH:MM`.
+    public var timestampFormat: String?
+    /// Ring the bell on a mention or a private message (config `bell`).
+    public var bell = true
+    /// Which join and leave lines are shown (`/filter`).
+    public internal(set) var joinFilter: JoinFilter = .all
+    /// While scrolled up: messages and mentions that arrived below the view.
+    public internal(set) var unseenMessages = 0
+    public internal(set) var unseenMentions = 0
+
+    /// Private messages shown, so a reconnect's welcome does not repeat them.
+    var shownDirectIDs: Set<Int64> = []
+    /// The oldest room message loaded: where the next history page ends.
+    var oldestMessageID: Int64?
+    /// A history request is on its way: PgUp sends one at a time.
+    var isHistoryRequested = false
+    /// The server answered a history request with nothing: there is nothing older.
+    var reachedBeginningOfHistory = false
+    /// Each user's last leave, to tell a reconnect flap from a real join.
+    var lastLeaves: [String: PresenceEvent] = [:]
+    /// When each user last said something, for the smart filter.
+    var lastSpoke: [String: Timestamp] = [:]
 
     var inputHistory: [String] = []
     var historyPosition: Int?
@@ -62,39 +85,47 @@ public struct ClientState: Sendable {
         if scrollOffset > 0 { scrollOffset = min(scrollOffset, maximumScrollOffset) }
     }
 
-    public mutating func apply(_ event: ClientEvent, now: Timestamp) {
+    /// Applies a network event; returns what the client loop must do besides redrawing (ring
+    /// the bell on a mention or a private message).
+    @discardableResult
+    public mutating func apply(_ event: ClientEvent, now: Timestamp) -> [ClientCommand] {
         switch event {
         case .status(let newStatus):
             updateStatus(to: newStatus, now: now)
         case .welcome(let welcome):
             ownName = welcome.user
             members = Self.sorted(welcome.members)
+            // A history request sent on the old connection will never be answered.
+            isHistoryRequested = false
             for message in welcome.history.sorted(by: { $0.id < $1.id }) {
                 show(message, now: now)
             }
+            for direct in (welcome.directs ?? []).sorted(by: { $0.id < $1.id }) {
+                show(direct, now: now)
+            }
         case .message(let message):
-            show(message, now: now)
+            return show(message, now: now) ? alert() : []
         case .presence(let event):
             updateMembers(with: event)
-            switch event.type {
-            case .join: append(.join(user: event.user), at: event.at, now: now)
-            case .leave: append(.leave(user: event.user, reason: event.reason), at: event.at, now: now)
-            case .status:
-                let text = event.away.map { "\(event.user) is away: \($0)" } ?? "\(event.user) is back"
-                append(.notice(text), at: event.at, now: now)
-            }
+            showPresence(event, now: now)
         case .direct(let direct):
-            append(.notice("*\(direct.from)* -> *\(direct.to)* \(direct.text)"), at: direct.at, now: now)
+            return show(direct, now: now) && direct.from != ownName ? alert() : []
         case .history(let history):
-            for message in history.messages { show(message, now: now) }
+            prependHistory(history.messages, now: now)
         case .search(let search):
-            append(.notice("-- search: \(search.query) (\(search.messages.count) results) --"), at: now, now: now)
+            showSearchResults(search, now: now)
+        case .serverError(let error) where error.code == ErrorCode.notHere:
+            // The server's message names the user ("bob is not here"): the code adds nothing.
+            append(.error(error.message), at: now, now: now)
         case .serverError(let error):
             append(.error("\(error.message) (\(error.code))"), at: now, now: now)
         case .protocolError(let text):
             append(.error(text), at: now, now: now)
         }
+        return []
     }
+
+    private func alert() -> [ClientCommand] { bell ? [.bell] : [] }
 
     private mutating func updateStatus(to newStatus: ConnectionStatus, now: Timestamp) {
         let old = status
@@ -112,6 +143,7 @@ public struct ClientState: Sendable {
         case (.connected, .connecting):
             append(.notice("connection lost; reconnecting"), at: now, now: now)
         case (_, .disconnected(let reason)) where reason != lastFailureShown:
+            isHistoryRequested = false
             lastFailureShown = reason
             append(.error("disconnected: \(reason)"), at: now, now: now)
         default:
@@ -119,16 +151,30 @@ public struct ClientState: Sendable {
         }
     }
 
-    private mutating func show(_ message: ChatMessage, now: Timestamp) {
-        guard shownMessageIDs.insert(message.id).inserted else { return }
+    /// Shows a room message not shown before; returns whether it mentions this user (and is new).
+    @discardableResult
+    private mutating func show(_ message: ChatMessage, now: Timestamp) -> Bool {
+        guard shownMessageIDs.insert(message.id).inserted else { return false }
+        oldestMessageID = min(oldestMessageID ?? message.id, message.id)
+        lastSpoke[message.user] = max(lastSpoke[message.user] ?? message.at, message.at)
+        let isMention = message.user != ownName && mentions(ownName, in: message.text)
+        if scrollOffset > 0 {
+            unseenMessages += 1
+            if isMention { unseenMentions += 1 }
+        }
+        append(
+            Self.kind(of: message, ownName: ownName), at: message.at, now: now, messageID: message.id,
+            isMention: isMention)
+        return isMention
+    }
+
+    static func kind(of message: ChatMessage, ownName: String) -> ChatLine.Kind {
         let isOwn = message.user == ownName
-        let kind: ChatLine.Kind =
-            if message.text.hasPrefix("/me ") {
-                .action(user: message.user, text: String(message.text.dropFirst(4)), isOwn: isOwn)
-            } else {
-                .message(user: message.user, text: message.text, isOwn: isOwn)
-            }
-        append(kind, at: message.at, now: now, messageID: message.id)
+        return if message.text.hasPrefix("/me ") {
+            .action(user: message.user, text: String(message.text.dropFirst(4)), isOwn: isOwn)
+        } else {
+            .message(user: message.user, text: message.text, isOwn: isOwn)
+        }
     }
 
     /// One join or leave on top of the list: a binary search in the sorted list, so a batch of
@@ -142,8 +188,13 @@ public struct ClientState: Sendable {
             if Self.order(members[middle].user) < key { low = middle + 1 } else { high = middle }
         }
         let isListed = low < members.count && members[low].user == event.user
-        if event.type == .join || event.sessions > 0 {
-            let member = Member(user: event.user, sessions: max(event.sessions, 1))
+        if event.type == .status {
+            // Away changes who is away, never who is here.
+            if isListed { members[low].away = event.away }
+        } else if event.type == .join || event.sessions > 0 {
+            // Another session joining keeps the user's away message.
+            let away = isListed ? members[low].away : nil
+            let member = Member(user: event.user, sessions: max(event.sessions, 1), away: away)
             if isListed { members[low] = member } else { members.insert(member, at: low) }
         } else if isListed {
             members.remove(at: low)
@@ -163,24 +214,51 @@ public struct ClientState: Sendable {
 
     /// Adds a line, preceded by a day-change line when its day differs from the previous
     /// line's (or, for the first line, from today).
-    mutating func append(_ kind: ChatLine.Kind, at timestamp: Timestamp, now: Timestamp, messageID: Int64? = nil) {
+    mutating func append(
+        _ kind: ChatLine.Kind, at timestamp: Timestamp, now: Timestamp, messageID: Int64? = nil, isMention: Bool = false
+    ) {
         let local = timeZone.localTime(of: timestamp)
         var added: [ChatLine] = []
         if !local.isSameDay(as: lastDay ?? timeZone.localTime(of: now)) {
             added.append(ChatLine(kind: .dayChange(local.longDate), at: timestamp, time: local.clock))
         }
         lastDay = local
-        added.append(ChatLine(kind: kind, at: timestamp, time: local.clock, messageID: messageID))
+        added.append(
+            ChatLine(
+                kind: kind, at: timestamp, time: clock(of: timestamp, local), messageID: messageID, isMention: isMention
+            ))
         lines += added
         if scrollOffset > 0 {
             // Scrolled up: keep the same rows in view instead of following the new ones.
             let width = ScreenLayout(width: terminalSize.width, height: terminalSize.height).messageWidth
             scrollOffset += added.reduce(0) { $0 + Self.rowCount(of: $1, width: width) }
         }
-        if lines.count > Self.maximumLines {
-            lines.removeFirst(lines.count - Self.maximumLines)
-            if scrollOffset > 0 { scrollOffset = min(scrollOffset, maximumScrollOffset) }
+        if lines.count > Self.maximumLines { dropOldestLines() }
+    }
+
+    /// Keeps the newest ``maximumLines``. The dropped messages can be fetched again with PgUp:
+    /// their ids are forgotten and the next history page starts above the oldest kept message.
+    private mutating func dropOldestLines() {
+        let dropped = lines.prefix(lines.count - Self.maximumLines)
+        for case let id? in dropped.map(\.messageID) { shownMessageIDs.remove(id) }
+        lines.removeFirst(dropped.count)
+        oldestMessageID = lines.first { $0.messageID != nil }?.messageID
+        reachedBeginningOfHistory = false
+        if scrollOffset > 0 { scrollOffset = min(scrollOffset, maximumScrollOffset) }
+    }
+
+    /// Adds a line that carries its own date (a marker, a search result): no day-change line.
+    mutating func appendUndated(_ kind: ChatLine.Kind, time: String = "", now: Timestamp) {
+        lines.append(ChatLine(kind: kind, at: now, time: time))
+        if scrollOffset > 0 {
+            let width = ScreenLayout(width: terminalSize.width, height: terminalSize.height).messageWidth
+            scrollOffset += Self.rowCount(of: lines[lines.count - 1], width: width)
         }
+    }
+
+    /// A line's time: the configured format, else `HH:MM`.
+    func clock(of timestamp: Timestamp, _ local: LocalTime) -> String {
+        timestampFormat.map { timeZone.format(timestamp, strftime: $0) } ?? local.clock
     }
 
     /// Empties the message area (`/clear`).
@@ -190,7 +268,7 @@ public struct ClientState: Sendable {
     }
 
     static func rowCount(of line: ChatLine, width: Int) -> Int {
-        wrap(line.runs, width: width, indent: ChatLine.continuationIndent).count
+        line.rows(width: width).count
     }
 
     /// The furthest the message area can scroll up: until the oldest row is at the top, with

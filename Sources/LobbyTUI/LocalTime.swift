@@ -28,6 +28,12 @@ public struct LocalTime: Sendable, Equatable {
         "\(Self.weekdayNames[weekday]) \(day) \(Self.monthNames[month - 1]) \(year)"
     }
 
+    /// `2026-11-27`.
+    public var isoDate: String {
+        func two(_ value: Int) -> String { (value < 10 ? "0" : "") + "\(value)" }
+        return "\(year)-\(two(month))-\(two(day))"
+    }
+
     /// The same calendar day as `other`.
     public func isSameDay(as other: LocalTime) -> Bool {
         year == other.year && month == other.month && day == other.day
@@ -49,6 +55,23 @@ public enum TimeZoneRule: Sendable, Equatable {
     public static let utc = TimeZoneRule.fixedOffset(seconds: 0)
 
     public func localTime(of timestamp: Timestamp) -> LocalTime {
+        let parts = brokenDown(timestamp)
+        return LocalTime(
+            year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
+            weekday: Int(parts.tm_wday), hour: Int(parts.tm_hour), minute: Int(parts.tm_min))
+    }
+
+    /// The time in a strftime format (config `timestamp`, e.g. `%H:%M:%S`); the plain `HH:MM`
+    /// when the format gives nothing.
+    public func format(_ timestamp: Timestamp, strftime format: String) -> String {
+        var parts = brokenDown(timestamp)
+        var buffer = [CChar](repeating: 0, count: 128)
+        let count = strftime(&buffer, buffer.count, format, &parts)
+        guard count > 0 else { return localTime(of: timestamp).clock }
+        return String(decoding: buffer[..<count].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    private func brokenDown(_ timestamp: Timestamp) -> tm {
         var seconds = time_t(timestamp.millisecondsSince1970 / 1000)
         if timestamp.millisecondsSince1970 % 1000 < 0 { seconds -= 1 }
         var parts = tm()
@@ -59,8 +82,6 @@ public enum TimeZoneRule: Sendable, Equatable {
             seconds += time_t(offset)
             gmtime_r(&seconds, &parts)
         }
-        return LocalTime(
-            year: Int(parts.tm_year) + 1900, month: Int(parts.tm_mon) + 1, day: Int(parts.tm_mday),
-            weekday: Int(parts.tm_wday), hour: Int(parts.tm_hour), minute: Int(parts.tm_min))
+        return parts
     }
 }

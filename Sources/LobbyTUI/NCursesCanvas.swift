@@ -25,8 +25,16 @@ public final class NCursesCanvas: Canvas {
     private let hasColors: Bool
     private var cursor: (row: Int, column: Int, visible: Bool) = (0, 0, false)
     private var ended = false
+    private var keyDecoder = PasteDecoder()
+    private var decodedKeys: [Key] = []
 
-    public init() throws {
+    /// Bracketed paste: the terminal wraps pasted text in `ESC [200~` … `ESC [201~`, so a paste of
+    /// several lines arrives as one ``Key/paste(_:)`` instead of several Enters.
+    private static let bracketedPasteOn = "\u{1B}[?2004h"
+    private static let bracketedPasteOff = "\u{1B}[?2004l"
+
+    /// `colors: false` draws with attributes only (config `colors`).
+    public init(colors: Bool = true) throws {
         setlocale(LC_ALL, "")
         // Under LANG=C (tmux and ssh often run so) curses would send non-ASCII as `?` sequences:
         // the client always speaks UTF-8 to the terminal, as every terminal in use today expects.
@@ -47,7 +55,9 @@ public final class NCursesCanvas: Canvas {
         intrflush(window, false)
         // Escape sequences from a local terminal arrive together; do not stall a lone Esc.
         set_escdelay(25)
-        hasColors = has_colors()
+        lobby_enable_wheel()
+        Self.writeToTerminal(Self.bracketedPasteOn)
+        hasColors = colors && has_colors()
         if hasColors {
             start_color()
             let background: Int16 = use_default_colors() == OK ? -1 : Int16(COLOR_BLACK)
@@ -63,6 +73,7 @@ public final class NCursesCanvas: Canvas {
     public func end() {
         guard !ended else { return }
         ended = true
+        Self.writeToTerminal(Self.bracketedPasteOff)
         endwin()
         delscreen(screen)
     }
@@ -117,6 +128,11 @@ public final class NCursesCanvas: Canvas {
         wrefresh(window)
     }
 
+    /// Rings the terminal bell (a flash where the terminal has no bell).
+    public func bell() {
+        beep()
+    }
+
     /// Makes the next ``present()`` repaint every cell, for Ctrl-L after another program
     /// scribbled on the terminal.
     public func forceFullRepaint() {
@@ -126,13 +142,19 @@ public final class NCursesCanvas: Canvas {
     /// The next key press, or `nil` when none is waiting. Keys curses knows but the client
     /// does not use are skipped.
     public func readKey() -> Key? {
-        while true {
+        while decodedKeys.isEmpty {
             var character: wint_t = 0
             let result = wget_wch(window, &character)
             if result == ERR { return nil }
             let key = result == KEY_CODE_YES ? Self.functionKey(Int32(character)) : Self.key(for: UInt32(character))
-            if let key { return key }
+            if let key { decodedKeys += keyDecoder.feed(key) }
         }
+        return decodedKeys.removeFirst()
+    }
+
+    private static func writeToTerminal(_ text: String) {
+        let bytes = Array(text.utf8)
+        _ = bytes.withUnsafeBytes { write(STDOUT_FILENO, $0.baseAddress, $0.count) }
     }
 
     private static func functionKey(_ code: Int32) -> Key? {
@@ -149,6 +171,12 @@ public final class NCursesCanvas: Canvas {
         case KEY_DC: .delete
         case KEY_ENTER: .enter
         case KEY_RESIZE: .resize
+        case KEY_MOUSE:
+            switch lobby_read_wheel() {
+            case 1: .wheelUp
+            case -1: .wheelDown
+            default: nil
+            }
         default: nil
         }
     }

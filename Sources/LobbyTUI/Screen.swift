@@ -33,6 +33,17 @@ public enum Screen {
 
     /// The status line from the most to the least detailed; the first that fits is shown.
     static func statusTexts(_ state: ClientState) -> [String] {
+        let texts = connectionTexts(state)
+        guard state.scrollOffset > 0, state.unseenMessages > 0 else { return texts }
+        // Scrolled up: what arrived below, so a mention is not missed.
+        var below = "\(state.unseenMessages) new"
+        if state.unseenMentions > 0 {
+            below += ", \(state.unseenMentions) \(state.unseenMentions == 1 ? "mention" : "mentions")"
+        }
+        return texts.map { "\($0) — \(below) below" } + texts
+    }
+
+    private static func connectionTexts(_ state: ClientState) -> [String] {
         switch state.status {
         case .connecting(let attempt):
             let text = attempt > 1 ? "connecting… (attempt \(attempt))" : "connecting…"
@@ -46,7 +57,7 @@ public enum Screen {
                 "connected as \(user) — \(members)",
                 "\(user) — \(members)",
                 user,
-            ].map(printable)
+            ].map { printable($0) }
         case .reconnecting(let seconds):
             let text = "reconnecting in \(seconds) s"
             return ["lobby — " + text, text]
@@ -65,7 +76,7 @@ public enum Screen {
         // Wrap from the newest line back, only as far as the rows in view.
         var rows: [[StyledRun]] = []
         for line in state.lines.reversed() where rows.count < offset + contentHeight {
-            rows.insert(contentsOf: wrap(line.runs, width: width, indent: ChatLine.continuationIndent), at: 0)
+            rows.insert(contentsOf: line.rows(width: width), at: 0)
         }
         let end = rows.count - offset
         let visible = rows[max(end - contentHeight, 0)..<max(end, 0)]
@@ -108,7 +119,8 @@ public enum Screen {
             let isOwn = member.user == state.ownName
             let runs = [
                 StyledRun(text: isOwn ? "* " : "  ", style: .plain),
-                StyledRun(text: printable(member.user), style: .nick(member.user, isOwn: isOwn)),
+                StyledRun(
+                    text: printable(member.user), style: .nick(member.user, isOwn: isOwn, isAway: member.away != nil)),
             ]
             draw(runs, row: layout.messageTop + 1 + index, width: width, column: column + 2, on: canvas)
         }
@@ -124,7 +136,12 @@ public enum Screen {
         let prompt = "> "
         let promptWidth = displayWidth(of: prompt)
         canvas.put(prompt, row: layout.inputRow, column: 0, style: .bold)
-        let visible = state.input.visible(width: layout.width - promptWidth)
+        // A pasted line break shows as ↵ (one cell for one character, so the cursor stays put).
+        var shown = state.input
+        if shown.text.contains("\n") {
+            shown.replace(with: String(shown.text.map { $0 == "\n" ? "↵" : $0 }), cursor: shown.cursor)
+        }
+        let visible = shown.visible(width: layout.width - promptWidth)
         canvas.put(visible.text, row: layout.inputRow, column: promptWidth, style: .plain)
         canvas.moveCursor(row: layout.inputRow, column: promptWidth + visible.cursorColumn, visible: true)
     }

@@ -41,13 +41,19 @@ public struct TextStyle: Sendable, Equatable, Hashable {
     public static let join = TextStyle(foreground: .green)
     /// Leaves.
     public static let leave = TextStyle(foreground: .yellow)
+    /// A message that names this client's user.
+    public static let mention = TextStyle(foreground: .yellow, isBold: true, isReverse: true)
+    /// The `*alice*` / `-> *bob*` prefix of a private message.
+    public static let direct = TextStyle(foreground: .magenta, isBold: true)
+    /// Away and back lines.
+    public static let away = TextStyle(foreground: .cyan, isDim: true)
     /// Timestamps and day-change lines: present but quiet.
     public static let time = TextStyle(isDim: true)
 
     /// A nick's style: one of the palette's colors, the same for a name in every run, on every
     /// machine (FNV-1a of the UTF-8 name, not Swift's per-process randomized `Hasher`).
-    public static func nick(_ name: String, isOwn: Bool = false) -> TextStyle {
-        TextStyle(foreground: nickColor(for: name), isBold: isOwn)
+    public static func nick(_ name: String, isOwn: Bool = false, isAway: Bool = false) -> TextStyle {
+        TextStyle(foreground: nickColor(for: name), isBold: isOwn, isDim: isAway)
     }
 
     public static func nickColor(for name: String) -> Color {

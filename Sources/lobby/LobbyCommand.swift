@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LobbyClient
 import LobbyCore
 
@@ -17,10 +18,16 @@ struct LobbyCommand: ParsableCommand {
         discussion: """
             Type a line and press Enter to send it. /help lists the commands; /quit, Ctrl-C or \
             Ctrl-D on an empty line leave the lobby.
+
+            Settings are read from $XDG_CONFIG_HOME/lobby/config.toml (default \
+            ~/.config/lobby/config.toml): server, name, bell, colors, filter, timestamp, log_dir. \
+            $LOBBY_SERVER and $LOBBY_NAME override the file; options override both.
             """)
 
-    @Option(help: "The server's SockJS endpoint (https:// for a TLS server).")
-    var server = "http://127.0.0.1:8080/connection"
+    @Option(
+        name: .customLong("server"),
+        help: "The server's SockJS endpoint (https:// for a TLS server; default http://127.0.0.1:8080/connection).")
+    var serverOption: String?
 
     @Option(
         name: .customLong("ca-file"),
@@ -30,13 +37,14 @@ struct LobbyCommand: ParsableCommand {
             valueName: "pem"))
     var caFile: String?
 
-    @Option(help: "Your display name (default: $USER).")
-    var name: String?
+    @Option(name: .customLong("name"), help: "Your display name (default: $USER).")
+    var nameOption: String?
 
     @Flag(help: "No full-screen interface: print one line per event, send each line read from stdin.")
     var plain = false
 
     func validate() throws {
+        _ = try settings()
         do {
             try LobbyConnection.validate(serverURL: server)
         } catch {
@@ -52,9 +60,27 @@ struct LobbyCommand: ParsableCommand {
         }
     }
 
-    /// `--name`, else `$USER`, else `guest`.
+    /// The configuration file's settings, or a validation error naming the file and the line.
+    func settings() throws -> ClientSettings {
+        guard let path = ConfigPath.standard(), let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            return ClientSettings()
+        }
+        do {
+            return try ClientSettings(ConfigFile(parsing: text))
+        } catch {
+            throw ValidationError("\(path): \(error)")
+        }
+    }
+
+    /// `--server`, else `$LOBBY_SERVER`, else the file's `server`, else the local default.
+    var server: String {
+        serverOption ?? environment("LOBBY_SERVER") ?? (try? settings())?.server
+            ?? "http://127.0.0.1:8080/connection"
+    }
+
+    /// `--name`, else `$LOBBY_NAME`, else the file's `name`, else `$USER`, else `guest`.
     var displayName: String {
-        if let name { return name }
+        if let name = nameOption ?? environment("LOBBY_NAME") ?? (try? settings())?.name { return name }
         if let user = getenv("USER").map({ String(cString: $0) }), !user.isEmpty { return user }
         return "guest"
     }
@@ -90,12 +116,19 @@ struct LobbyCommand: ParsableCommand {
                 }
             }
         }
+        let settings = try settings()
         if plain {
             try PlainClient(configuration: configuration).run()
         } else {
-            try TerminalClient(configuration: configuration).run()
+            try TerminalClient(configuration: configuration, settings: settings).run()
         }
     }
+}
+
+/// An environment variable's value, nil when unset or empty.
+func environment(_ name: String) -> String? {
+    guard let value = getenv(name).map({ String(cString: $0) }), !value.isEmpty else { return nil }
+    return value
 }
 
 /// How long quitting may take before the client exits anyway: the goodbye waits at most 2 s for

@@ -12,15 +12,20 @@ import LobbyTUI
 /// network's event inbox and the signal pipe.
 struct TerminalClient {
     var configuration: LobbyConnection.Configuration
+    var settings = ClientSettings()
 
     func run() throws {
         let inbox = try EventInbox<ConnectionEvent>()
         let signals = try SignalPipe(catching: [SIGWINCH, SIGINT, SIGTERM, SIGHUP])
-        let canvas = try NCursesCanvas()
+        let canvas = try NCursesCanvas(colors: settings.colors ?? true)
         // Whatever happens below, the terminal is given back as it was found.
         defer { canvas.end() }
 
         var state = ClientState(ownName: configuration.displayName, now: .now())
+        state.bell = settings.bell ?? true
+        state.timestampFormat = settings.timestamp
+        if let filter = settings.filter.flatMap(JoinFilter.init(rawValue:)) { state.setJoinFilter(filter) }
+        let log = settings.logDirectory.map { ChatLog(directory: $0, server: configuration.serverURL) }
         let connection = LobbyConnection(configuration: configuration) { inbox.post($0) }
         connection.start()
 
@@ -29,6 +34,21 @@ struct TerminalClient {
             guard quitDeadline == nil else { return }
             quitDeadline = monotonicMilliseconds() + quitGracePeriod
             connection.quit()
+        }
+
+        func perform(_ commands: [ClientCommand]) {
+            for command in commands {
+                switch command {
+                case .sendChat(let text): connection.send(chat: text)
+                case .sendDirect(let recipient, let text): connection.send(.direct(to: recipient, text: text))
+                case .setAway(let message): connection.send(.away(message))
+                case .requestHistory(let before, let limit): connection.send(.history(before: before, limit: limit))
+                case .search(let query): connection.send(.search(query, limit: ChatLimits.defaultSearchPage))
+                case .bell: canvas.bell()
+                case .quit: quit()
+                case .redraw: canvas.forceFullRepaint()
+                }
+            }
         }
 
         var needsRender = true
@@ -56,8 +76,9 @@ struct TerminalClient {
             }
             if ready[1].isReadable {
                 for event in inbox.drain() {
+                    log?.record(event)
                     guard let clientEvent = ClientEvent(event) else { return }  // stopped: done
-                    state.apply(clientEvent, now: .now())
+                    perform(state.apply(clientEvent, now: .now()))
                     needsRender = true
                 }
             }
@@ -67,13 +88,7 @@ struct TerminalClient {
             if ready[2].isReadable {
                 while let key = canvas.readKey() {
                     if key == .resize { canvas.updateSizeFromTerminal() }
-                    for command in state.handle(key, now: .now()) {
-                        switch command {
-                        case .sendChat(let text): connection.send(chat: text)
-                        case .quit: quit()
-                        case .redraw: canvas.forceFullRepaint()
-                        }
-                    }
+                    perform(state.handle(key, now: .now()))
                     needsRender = true
                 }
             }

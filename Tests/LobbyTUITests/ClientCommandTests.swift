@@ -49,7 +49,7 @@ struct ClientCommandTests {
         var state = connectedState()
         #expect(state.submit("/help") == [])
         let help = state.kinds.filter { if case .help = $0 { true } else { false } }
-        #expect(help.count == 7)
+        #expect(help.count == 13)
         #expect(help.first == .help("commands:"))
     }
 

@@ -128,7 +128,8 @@ struct ClientStateTests {
         #expect(
             Array(state.kinds.suffix(7)) == [
                 .join(user: "dave"), .leave(user: "bob", reason: .timeout), .join(user: "Anna"),
-                .join(user: "erin"), .leave(user: "dave", reason: .quit), .join(user: "bob"),
+                // bob's timeout and join a moment later: a reconnect flap, not another join.
+                .join(user: "erin"), .leave(user: "dave", reason: .quit), .rejoin(user: "bob"),
                 .leave(user: "carol", reason: .closed),
             ])
     }

@@ -153,12 +153,13 @@ struct ScreenTests {
         #expect(Array(canvas.lines[2...4]) == ["10:00 <bob> 가나다라", "      마바사아자차카", "      타            "])
     }
 
-    @Test("Controls in messages never reach the screen")
+    @Test("Controls in messages never reach the screen; a line break starts an indented row")
     func controlsStripped() {
         var state = connectedState(width: 40, height: 5)
         state.apply(.message(message(1, "bob", "a\u{1B}[2Jb\nc\td")), now: time("10:00"))
         let canvas = rendered(state, width: 40, height: 5)
-        #expect(canvas.lines[2] == padded("10:00 <bob> a[2Jb c d", to: 40))
+        #expect(canvas.lines[2] == padded("10:00 <bob> a[2Jb", to: 40))
+        #expect(canvas.lines[3] == padded("      c d", to: 40))
     }
 
     @Test("Status line while connecting, reconnecting and disconnected")

@@ -1,0 +1,131 @@
+import LobbyCore
+
+/// Private messages, away lines, reconnect flaps, the smart filter, history pages and search
+/// results: how each network event of the chat features becomes lines.
+extension ClientState {
+    /// A leave for one of these reasons followed by a join this soon is a flaky connection, not a
+    /// user coming and going.
+    static let flapWindowMilliseconds: Int64 = 60_000
+    static let flapReasons: Set<LeaveReason> = [.closed, .timeout, .nodeLost]
+    /// The smart filter shows joins and leaves of users who spoke this recently.
+    static let smartFilterMilliseconds: Int64 = 10 * 60_000
+    static let historyPageSize = 100
+
+    /// Shows a private message not shown before; returns whether it was new.
+    @discardableResult
+    mutating func show(_ direct: DirectMessage, now: Timestamp) -> Bool {
+        guard shownDirectIDs.insert(direct.id).inserted else { return false }
+        let isOutgoing = direct.from == ownName && direct.to != ownName
+        if scrollOffset > 0, !isOutgoing {
+            unseenMessages += 1
+            unseenMentions += 1
+        }
+        let kind = ChatLine.Kind.direct(from: direct.from, to: direct.to, text: direct.text, isOutgoing: isOutgoing)
+        append(kind, at: direct.at, now: now)
+        return true
+    }
+
+    /// The line for a join, leave or away change, if the filter lets it through.
+    mutating func showPresence(_ event: PresenceEvent, now: Timestamp) {
+        switch event.type {
+        case .status:
+            append(.away(user: event.user, message: event.away), at: event.at, now: now)
+        case .leave:
+            lastLeaves[event.user] = event
+            guard isShownByFilter(event.user, at: event.at) else { return }
+            append(.leave(user: event.user, reason: event.reason), at: event.at, now: now)
+        case .join:
+            let isFlap = lastLeaves.removeValue(forKey: event.user).map { leave in
+                leave.reason.map(Self.flapReasons.contains) == true
+                    && event.at.millisecondsSince1970 - leave.at.millisecondsSince1970 <= Self.flapWindowMilliseconds
+            }
+            guard isShownByFilter(event.user, at: event.at) else { return }
+            append(isFlap == true ? .rejoin(user: event.user) : .join(user: event.user), at: event.at, now: now)
+        }
+    }
+
+    private func isShownByFilter(_ user: String, at: Timestamp) -> Bool {
+        switch joinFilter {
+        case .all: return true
+        case .smart:
+            guard user != ownName, let spoke = lastSpoke[user] else { return user == ownName }
+            return at.millisecondsSince1970 - spoke.millisecondsSince1970 <= Self.smartFilterMilliseconds
+        }
+    }
+
+    /// Whether `text` names `name` as a word, in any case: `Alice:` and `@alice` do, `malice`
+    /// does not.
+    func mentions(_ name: String, in text: String) -> Bool {
+        let needle = Array(name.lowercased())
+        let haystack = Array(text.lowercased())
+        guard !needle.isEmpty, haystack.count >= needle.count else { return false }
+        func isWordCharacter(_ character: Character) -> Bool {
+            character.isLetter || character.isNumber || character == "_" || character == "-"
+        }
+        for start in 0...(haystack.count - needle.count) where Array(haystack[start..<(start + needle.count)]) == needle
+        {
+            let before = start > 0 ? haystack[start - 1] : " "
+            let after = start + needle.count < haystack.count ? haystack[start + needle.count] : " "
+            if !isWordCharacter(before), !isWordCharacter(after) { return true }
+        }
+        return false
+    }
+
+    // MARK: - History on demand
+
+    /// The request for the page before the oldest loaded message, unless one is on its way, the
+    /// beginning was reached, or there is no connection to ask on.
+    mutating func requestOlderHistory() -> [ClientCommand] {
+        guard case .connected = status, !isHistoryRequested, !reachedBeginningOfHistory,
+            let oldest = oldestMessageID
+        else { return [] }
+        isHistoryRequested = true
+        return [.requestHistory(before: oldest, limit: Self.historyPageSize)]
+    }
+
+    /// Puts older messages (oldest first) above the loaded ones. The view stays on the rows it
+    /// showed: the offset counts from the bottom, which does not move.
+    mutating func prependHistory(_ messages: [ChatMessage], now: Timestamp) {
+        isHistoryRequested = false
+        let fresh = messages.sorted { $0.id < $1.id }.filter { shownMessageIDs.insert($0.id).inserted }
+        guard !fresh.isEmpty else {
+            if messages.isEmpty, !reachedBeginningOfHistory {
+                reachedBeginningOfHistory = true
+                lines.insert(ChatLine(kind: .marker("-- beginning of history --"), at: now, time: ""), at: 0)
+            }
+            return
+        }
+        oldestMessageID = min(oldestMessageID ?? fresh[0].id, fresh[0].id)
+        var block: [ChatLine] = []
+        var day: LocalTime?
+        for message in fresh {
+            let local = timeZone.localTime(of: message.at)
+            if day.map({ !local.isSameDay(as: $0) }) ?? true {
+                block.append(ChatLine(kind: .dayChange(local.longDate), at: message.at, time: local.clock))
+            }
+            day = local
+            let kind = Self.kind(of: message, ownName: ownName)
+            block.append(
+                ChatLine(kind: kind, at: message.at, time: clock(of: message.at, local), messageID: message.id))
+        }
+        // The day line that opened the loaded lines is now said by the block.
+        if let first = lines.first, case .dayChange(let date) = first.kind, date == day?.longDate {
+            lines.removeFirst()
+        }
+        lines.insert(contentsOf: block, at: 0)
+    }
+
+    // MARK: - Search
+
+    /// A header, then the results oldest first (the server sends newest first), so they read
+    /// down to the most recent like the chat does.
+    mutating func showSearchResults(_ reply: SearchReply, now: Timestamp) {
+        let count = reply.messages.count
+        appendUndated(.marker("-- search: \(reply.query) (\(count) result\(count == 1 ? "" : "s")) --"), now: now)
+        for message in reply.messages.reversed() {
+            let local = timeZone.localTime(of: message.at)
+            appendUndated(
+                .found(user: message.user, text: message.text, date: local.isoDate), time: local.clock, now: now)
+        }
+    }
+}
