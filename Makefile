@@ -10,7 +10,7 @@ VENV         ?= .venv
 PORT         ?= 8080
 DATABASE     ?= lobby.sqlite
 APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps node-sockjs-client postgresql nginx openssl
-PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0
+PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0 prometheus-client==0.26.0
 
 .PHONY: all build build-tests test lint format ci run cluster client bench bench-compare bench-cluster screenshot clean deps deps-apt deps-py deps-browser fuzz install uninstall
 

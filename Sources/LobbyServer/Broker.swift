@@ -96,7 +96,9 @@ final class Broker: Sendable {
     }
 
     /// Sends a JSON body to every subscriber of `destination` except the sessions `excluded`.
-    func publish(_ body: [UInt8], to destination: String, excluding excluded: Set<SessionID> = []) {
+    /// - Returns: How many subscriptions it went to (the `lobby_deliveries_total` metric).
+    @discardableResult
+    func publish(_ body: [UInt8], to destination: String, excluding excluded: Set<SessionID> = []) -> Int {
         let (cached, snapshot, generation, messageID) = state.withLock { state in
             defer { state.nextMessageID += 1 }
             let cached = state.plans[destination]
@@ -114,7 +116,7 @@ final class Broker: Sendable {
                 if state.generation == generation { state.plans[destination] = plan }
             }
         }
-        guard !plan.groups.isEmpty else { return }
+        guard !plan.groups.isEmpty else { return 0 }
         // Encoded once per distinct subscription id and version: clients of one kind all use
         // the same ids (stomp.js "sub-0", our client "chat"), so this is usually one encoding.
         let encodings = plan.encodings.map { key in
@@ -133,6 +135,7 @@ final class Broker: Sendable {
                 }
             }
         }
+        return plan.subscriptionCount - excluded.count
     }
 
     private let fanouts = Mutex<[ObjectIdentifier: LoopFanout]>([:])
@@ -199,11 +202,14 @@ struct FanoutPlan: Sendable {
 
     private(set) var encodings: [Encoding] = []
     private(set) var groups: [Group] = []
+    /// Subscriptions reached by one publish (before exclusions), for the deliveries metric.
+    private(set) var subscriptionCount = 0
 
     init(_ subscribers: [ObjectIdentifier: [Broker.Subscription]], fanouts: (any EventLoop) -> LoopFanout) {
         var encodingIndex: [Encoding: Int] = [:]
         var groupIndex: [GroupKey: Int] = [:]
         for subscription in subscribers.values.joined() {
+            subscriptionCount += 1
             let encoding = Encoding(version: subscription.version, subscriptionID: subscription.subscriptionID)
             let encodingNumber: Int
             if let known = encodingIndex[encoding] {

@@ -20,6 +20,8 @@ struct HTTPEnvironment: Sendable {
     let adminToken: String?
     /// What `/readyz` checks.
     let health: HealthCheck
+    /// The Prometheus text of `/metrics`; nil when no metrics backend is set up.
+    let metricsText: (@Sendable () -> [UInt8])?
 }
 
 /// Plain HTTP requests: the browser client's files, the SockJS greeting, info and iframe pages,
@@ -33,6 +35,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     let environment: HTTPEnvironment
     private var request: HTTPRequestHead?
+    /// What the request in progress asked for, as `lobby_http_requests_total` labels it.
+    private var requestKind = "other"
     private var body = ByteBuffer()
     private var bodyTooLarge = false
     /// The receiving response this connection is serving, if any, so a client that goes away
@@ -99,22 +103,31 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
+        requestKind = "other"
         if path == "/" || path.hasPrefix("/static/"), let file = environment.staticFiles.file(forPath: path) {
             guard head.method == .GET || head.method == .HEAD else {
                 return methodNotAllowed("GET, HEAD", head, context)
             }
+            requestKind = "static"
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: file.contentType)
             headers.add(name: "Cache-Control", value: "no-cache")
             return respond(.ok, bytes: file.bytes, headers: headers, head, context)
         }
         if path == "/admin/kick" {
+            requestKind = "admin"
             return kick(head, context)
         }
         if path == "/healthz" || path == "/readyz" {
+            requestKind = "health"
             return health(path == "/readyz", head, context)
         }
+        if path == "/metrics" {
+            requestKind = "metrics"
+            return metrics(head, context)
+        }
         let (service, route) = SockJSService.resolve(path: head.uri, in: environment.services)
+        requestKind = Self.kind(of: route)
         guard let service else { return notFound(head, context) }
         guard environment.configuration.allowedOrigins.allows(origin: head.origin, host: head.host) else {
             return refuseOrigin(head, context)
@@ -174,7 +187,41 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         respond(.ok, bytes: page.bytes, headers: headers, head, context)
     }
 
+    /// The `transport` label of a SockJS route.
+    private static func kind(of route: Route) -> String {
+        switch route {
+        case .greeting: "greeting"
+        case .info: "info"
+        case .iframe: "iframe"
+        case .rawWebSocket: "raw-websocket"
+        case .session(_, _, let transport): transport.rawValue
+        case .notFound: "not-found"
+        }
+    }
+
     // MARK: Operator
+
+    /// `GET /metrics`: the Prometheus text format, to loopback clients unless `--metrics-public`.
+    private func metrics(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
+        guard head.method == .GET || head.method == .HEAD else { return methodNotAllowed("GET, HEAD", head, context) }
+        guard let metricsText = environment.metricsText else { return notFound(head, context) }
+        guard environment.configuration.metricsPublic || Self.isLoopback(context.channel.remoteAddress?.ipAddress)
+        else {
+            return respond(
+                .forbidden, text: "metrics are served to loopback clients only (--metrics-public)\n", headers: [:],
+                head, context)
+        }
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
+        headers.add(name: "Cache-Control", value: Self.noStore)
+        respond(.ok, bytes: metricsText(), headers: headers, head, context)
+    }
+
+    /// Whether an address is the local machine's: 127.0.0.0/8, ::1, or IPv4-mapped 127.x.
+    static func isLoopback(_ address: String?) -> Bool {
+        guard let address else { return false }
+        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
+    }
 
     /// `/healthz`: 200 while the event loops run (this answer is the proof). `/readyz`: 200 when
     /// sessions are accepted and the store answers, else 503 with the reason on one line.
@@ -311,6 +358,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         var headers = headers
         headers.add(name: "Content-Type", value: transport.contentType)
         headers.add(name: "Cache-Control", value: Self.noStore)
+        LobbyMetrics.httpRequest(kind: requestKind, status: 200)
         let response = HTTPResponseHead(version: head.version, status: .ok, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
         let prelude = transport.prelude(callback: callback)
@@ -425,6 +473,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         _ status: HTTPResponseStatus, bytes: [UInt8], headers: HTTPHeaders, _ request: HTTPRequestHead,
         _ context: ChannelHandlerContext
     ) {
+        LobbyMetrics.httpRequest(kind: requestKind, status: status.code)
         var headers = headers
         if status != .noContent && status != .notModified {
             headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))

@@ -100,10 +100,13 @@ public final class LobbyApplication: Service, Sendable {
 ///
 /// `databasePath` selects the store: a `postgres://` or `postgresql://` URL is PostgreSQL,
 /// anything else a SQLite file.
-public func buildApplication(configuration: ServerConfiguration, logger: Logger) async throws -> LobbyApplication {
+public func buildApplication(
+    configuration: ServerConfiguration, logger: Logger, metricsText: (@Sendable () -> [UInt8])? = nil
+) async throws -> LobbyApplication {
     guard PostgresURL.isPostgresURL(configuration.databasePath) else {
         let store = try SQLiteStore(path: configuration.databasePath)
-        return try await buildApplication(configuration: configuration, store: store, logger: logger)
+        return try await buildApplication(
+            configuration: configuration, store: store, logger: logger, metricsText: metricsText)
     }
     var options = PostgresStore.Options()
     options.nodeID = configuration.nodeID ?? defaultNodeID(port: configuration.port)
@@ -112,7 +115,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
     logger.info("store: PostgreSQL", metadata: ["database": "\(store.url)", "node": "\(store.nodeID)"])
     do {
         return try await buildApplication(
-            configuration: configuration, store: store, sharedRoom: store, logger: logger,
+            configuration: configuration, store: store, sharedRoom: store, logger: logger, metricsText: metricsText,
             closeStore: { await store.shutdown() })
     } catch {
         await store.shutdown()
@@ -121,7 +124,7 @@ public func buildApplication(configuration: ServerConfiguration, logger: Logger)
 }
 
 /// The default `--node-id`: the host name and the port, unique among nodes on one machine.
-func defaultNodeID(port: Int) -> String {
+public func defaultNodeID(port: Int) -> String {
     "\(ProcessInfo.processInfo.hostName):\(port)"
 }
 
@@ -132,7 +135,7 @@ func defaultNodeID(port: Int) -> String {
 ///   - closeStore: Runs when the application has stopped and the writer has drained.
 public func buildApplication(
     configuration: ServerConfiguration, store: any LobbyStore, sharedRoom: (any SharedRoom)? = nil,
-    logger: Logger, closeStore: @escaping @Sendable () async -> Void = {}
+    logger: Logger, metricsText: (@Sendable () -> [UInt8])? = nil, closeStore: @escaping @Sendable () async -> Void = {}
 ) async throws -> LobbyApplication {
     // First: a bad certificate or key stops the start with its reason, before the store is touched.
     let tlsContext = try configuration.tls?.makeServerContext()
@@ -172,7 +175,7 @@ public func buildApplication(
     let environment = HTTPEnvironment(
         services: services, registry: SockJSSessionRegistry(), lobby: lobby, configuration: configuration,
         staticFiles: StaticFiles(configuration: configuration), logger: logger, adminToken: adminToken,
-        health: HealthCheck(lobby: lobby, store: store))
+        health: HealthCheck(lobby: lobby, store: store), metricsText: metricsText)
     let connections = ConnectionCounter(
         maxConnections: configuration.maxConnections
             ?? ConnectionCounter.defaultMaxConnections(openFileLimit: ConnectionCounter.openFileSoftLimit()),

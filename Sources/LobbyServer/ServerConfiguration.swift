@@ -61,6 +61,8 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Log lines as JSON objects (`--log-format json`), the listening line included.
     public var jsonLogs = false
+    /// Serve `/metrics` to any client, not only loopback ones (`--metrics-public`).
+    public var metricsPublic = false
 
     public init() {}
 

@@ -54,6 +54,7 @@ public final class StoreWriter: Sendable {
     private let maxBatch: Int
     private let state = Locked(State())
     private let batchObserver = Locked<(@Sendable () -> Void)?>(nil)
+    private let transactionObserver = Locked<(@Sendable (Int, Duration) -> Void)?>(nil)
 
     /// - Parameter maxBatch: The most writes in one transaction, so that one huge backlog
     ///   does not hold the database's write lock for long.
@@ -69,6 +70,11 @@ public final class StoreWriter: Sendable {
     /// A write rejected after ``finish()`` counts as a batch of its own.
     public func onBatchCompleted(_ observer: @escaping @Sendable () -> Void) {
         batchObserver.withLock { $0 = observer }
+    }
+
+    /// Sets what learns each transaction's size and how long the store took (for metrics).
+    public func onTransaction(_ observer: @escaping @Sendable (_ writes: Int, _ duration: Duration) -> Void) {
+        transactionObserver.withLock { $0 = observer }
     }
 
     /// Queues a write without waiting. `completion` runs on the drain task once the write's
@@ -189,10 +195,14 @@ public final class StoreWriter: Sendable {
     private func apply(_ batch: [Entry]) async {
         let writes = batch.compactMap { $0.invalid == nil ? $0.write : nil }
         let stored: Result<[ChatMessage], any Error>
+        let started = ContinuousClock.now
         do {
             stored = .success(try await store.apply(writes))
         } catch {
             stored = .failure(error)
+        }
+        if !writes.isEmpty {
+            transactionObserver.withLock { $0 }?(writes.count, ContinuousClock.now - started)
         }
 
         var messages = ((try? stored.get()) ?? []).makeIterator()

@@ -122,6 +122,12 @@ struct Serve: AsyncParsableCommand {
         help: "Where the SockJS iframe page loads sockjs-client from (served by this server by default).")
     var sockjsClientURL = "/static/sockjs.min.js"
 
+    @Flag(name: .customLong("metrics-public"), help: "Serve /metrics to any client, not only loopback ones.")
+    var metricsPublic = false
+
+    @Flag(name: .customLong("no-metrics"), help: "Collect no metrics (/metrics answers 404).")
+    var noMetrics = false
+
     @Option(name: .customLong("log-format"), help: "text (as today) or json (one object per line).")
     var logFormat = "text"
 
@@ -205,7 +211,10 @@ struct Serve: AsyncParsableCommand {
         configuration.tls = try tlsFiles
         configuration.logLevel = level
         configuration.jsonLogs = json
-        let application = try await buildApplication(configuration: configuration, logger: logger)
+        configuration.metricsPublic = metricsPublic
+        let application = try await buildApplication(
+            configuration: configuration, logger: logger, metricsText: noMetrics ? nil : bootstrapMetrics(configuration)
+        )
         let services = ServiceGroup(
             configuration: .init(
                 services: [.init(service: application)],
