@@ -277,13 +277,15 @@ final class Lobby: Sendable {
         }
         // The session's later frames wait for this answer (StompSession holds them back).
         Task {
+            // Only a session that gets a welcome learns a new claim's secret, and gets its
+            // private messages in it.
+            let wantsWelcome = broker.hasSubscription(session, to: Destination.reply)
             let decision =
-                await nameClaims?.decide(for: user, token: request.token, at: .now()) ?? .granted(newToken: nil)
+                await nameClaims?.decide(for: user, token: request.token, at: .now(), mayClaim: wantsWelcome)
+                ?? .granted(newToken: nil)
             switch decision {
             case .granted(let newToken):
                 let deliveredBefore = deliveredDirectID.withLock { $0 }
-                // Only a session that gets a welcome gets its private messages in it.
-                let wantsWelcome = broker.hasSubscription(session, to: Destination.reply)
                 let directs = wantsWelcome ? await recentDirects(of: user) : nil
                 accept(session, as: user, token: newToken, directs: directs?.json, processed: processed)
                 catchUpDirects(session, user: user, after: directs?.newestID ?? 0, deliveredBefore: deliveredBefore)

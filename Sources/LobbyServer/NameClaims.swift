@@ -44,12 +44,17 @@ final class NameClaims: Sendable {
     }
 
     /// Decides whether `token` (from the identity, if any) lets this identity use `name`.
-    func decide(for name: UserName, token: String?, at now: Timestamp) async -> Decision {
+    ///
+    /// - Parameter mayClaim: Whether a free name may be claimed: only a session that gets a
+    ///   welcome can learn the secret, and a claim nobody knows the secret of would lock the
+    ///   name for its whole lifetime. Without it a free name is used unclaimed.
+    func decide(for name: UserName, token: String?, at now: Timestamp, mayClaim: Bool = true) async -> Decision {
         let lapsedBefore = Timestamp(millisecondsSince1970: now.millisecondsSince1970 - lifetimeMilliseconds)
         do {
             if let standing = try await store.nameClaim(name.rawValue), standing.isInForce(lapsedBefore: lapsedBefore) {
                 return Self.opens(standing, with: token) ? .granted(newToken: nil) : .taken
             }
+            guard mayClaim else { return .granted(newToken: nil) }
             let newToken = ClaimToken.generate()
             let newHash = ClaimToken.hash(newToken)
             let claim = try await self.claim(

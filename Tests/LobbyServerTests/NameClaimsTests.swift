@@ -50,6 +50,20 @@ struct NameClaimsTests {
         #expect(await claims.decide(for: alice, token: second, at: at(11_002)) == .granted(newToken: nil))
     }
 
+    @Test func aSessionThatCannotLearnTheSecretDoesNotClaim() async throws {
+        let store = InMemoryStore()
+        let claims = NameClaims(store: store, lifetimeMilliseconds: day)
+        #expect(await claims.decide(for: alice, token: nil, at: at(1), mayClaim: false) == .granted(newToken: nil))
+        #expect(try await store.nameClaim("alice") == nil)
+        // A claim in force still needs its token.
+        guard case .granted(let token?) = await claims.decide(for: alice, token: nil, at: at(2)) else {
+            Issue.record("a free name is granted with a new token")
+            return
+        }
+        #expect(await claims.decide(for: alice, token: nil, at: at(3), mayClaim: false) == .taken)
+        #expect(await claims.decide(for: alice, token: token, at: at(3), mayClaim: false) == .granted(newToken: nil))
+    }
+
     @Test func concurrentFirstIdentitiesMakeOneClaim() async throws {
         let claims = NameClaims(store: InMemoryStore(), lifetimeMilliseconds: day)
         let decisions = await withTaskGroup(of: NameClaims.Decision.self) { group in
