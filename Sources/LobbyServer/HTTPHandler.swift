@@ -217,7 +217,8 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         respond(.ok, bytes: metricsText(), headers: headers, head, context)
     }
 
-    /// Whether an address is the local machine's: 127.0.0.0/8, ::1, or IPv4-mapped 127.x.
+    /// Whether an address is the local machine's: 127.0.0.0/8, ::1, or IPv4-mapped 127.x. The one
+    /// rule for what only the machine itself may ask: `/admin/kick` and (by default) `/metrics`.
     static func isLoopback(_ address: String?) -> Bool {
         guard let address else { return false }
         return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
@@ -251,10 +252,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     /// `POST /admin/kick` with `Authorization: Bearer <token>` from a loopback address.
     private func kick(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
         guard head.method == .POST else { return methodNotAllowed("POST", head, context) }
-        let fromLoopback = context.channel.remoteAddress.map { address in
-            address.ipAddress.map { $0.hasPrefix("127.") || $0 == "::1" } ?? false
-        }
-        guard fromLoopback == true, let token = environment.adminToken,
+        guard Self.isLoopback(context.channel.remoteAddress?.ipAddress), let token = environment.adminToken,
             head.headers.first(name: "authorization") == "Bearer \(token)"
         else {
             return respond(.forbidden, text: "Forbidden\n", headers: [:], head, context)

@@ -287,7 +287,9 @@ final class Lobby: Sendable {
             case .granted(let newToken):
                 let deliveredBefore = deliveredDirectID.withLock { $0 }
                 let directs = wantsWelcome ? await recentDirects(of: user) : nil
-                accept(session, as: user, token: newToken, directs: directs?.json, processed: processed)
+                accept(
+                    session, as: user, welcome: wantsWelcome, token: newToken, directs: directs?.json,
+                    processed: processed)
                 catchUpDirects(session, user: user, after: directs?.newestID ?? 0, deliveredBefore: deliveredBefore)
             case .taken:
                 metrics.identifyRefused(code: ErrorCode.nameTaken)
@@ -305,14 +307,15 @@ final class Lobby: Sendable {
         }
     }
 
-    /// The identity is allowed: the session becomes `user`.
+    /// The identity is allowed: the session becomes `user`. `welcome`: whether it subscribed to
+    /// its reply queue, decided once in ``identify(_:body:processed:)`` so that a session that
+    /// claimed its name is the one that gets the welcome carrying the secret (frames behind the
+    /// identity, an UNSUBSCRIBE included, wait until it is answered).
     private func accept(
-        _ session: any SessionHandle, as user: UserName, token: String?, directs: [UInt8]?,
+        _ session: any SessionHandle, as user: UserName, welcome: Bool, token: String?, directs: [UInt8]?,
         processed: (@Sendable () -> Void)?
     ) {
         let identified = sessions.withLock { sessions in
-            // Only a session that can receive it gets a welcome built for it.
-            let welcome = broker.hasSubscription(session, to: Destination.reply)
             let waiter = IdentifyWaiter(
                 handle: session, welcome: welcome, token: token, directs: directs, processed: processed)
             let previous = sessions.state.user(of: session.id)
