@@ -400,6 +400,7 @@ class HTTPStompClient(lobbytest._StompClient):
         self.requests = 0  # receiving requests made
         self.errors: list[str] = []
         self._stream: Stream | None = None
+        self._last_request = threading.Event()  # set: make no new receiving request
         self._reader = threading.Thread(target=self._receive_loop, name=f"http reader {transport}", daemon=True)
         self._reader.start()
         if not self.opened.wait(timeout):
@@ -410,7 +411,7 @@ class HTTPStompClient(lobbytest._StompClient):
 
     def _receive_loop(self) -> None:
         try:
-            while not self._stop.is_set() and self.sockjs_close is None:
+            while not self._stop.is_set() and not self._last_request.is_set() and self.sockjs_close is None:
                 self._one_request()
         except Exception as error:  # noqa: BLE001 - reported through close_info
             if not self._stop.is_set():
@@ -473,6 +474,11 @@ class HTTPStompClient(lobbytest._StompClient):
 
     def close(self, timeout: float = 2.0) -> None:
         self.close_abruptly()
+
+    def stop_polling(self) -> None:
+        """Lets the current receiving request end as the server ends it, then makes no new one:
+        a client that went quiet without cutting a request off."""
+        self._last_request.set()
 
     def close_abruptly(self) -> None:
         """Stops receiving and drops the current receiving request (like a closed browser tab)."""

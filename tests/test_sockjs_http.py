@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import email.utils
 import json
+import socket
 import time
 
 import pytest
@@ -46,9 +47,26 @@ CONTENT_TYPES = {
     "xhr": "application/javascript; charset=UTF-8",
     "xhr_streaming": "application/javascript; charset=UTF-8",
     "jsonp": "application/javascript; charset=UTF-8",
-    "eventsource": "text/event-stream; charset=UTF-8",
+    "eventsource": "text/event-stream",
     "htmlfile": "text/html; charset=UTF-8",
 }
+# The SockJS protocol's reference iframe page; only the script URL may differ.
+REFERENCE_IFRAME_PAGE = """<!DOCTYPE html>
+<html>
+<head>
+  <meta http-equiv="X-UA-Compatible" content="IE=edge" />
+  <meta http-equiv="Content-Type" content="text/html; charset=UTF-8" />
+  <script src="SOCKJS_URL"></script>
+  <script>
+    document.domain = document.domain;
+    SockJS.bootstrap_iframe();
+  </script>
+</head>
+<body>
+  <h2>Don't panic!</h2>
+  <p>This is a SockJS hidden iframe. It's used for cross domain magic.</p>
+</body>
+</html>"""
 # What a method mismatch must list in Allow, per transport.
 TRANSPORT_METHODS = {
     "xhr": "POST", "xhr_send": "POST", "xhr_streaming": "POST", "jsonp_send": "POST",
@@ -271,7 +289,7 @@ def test_no_allow_headers_unless_requested(services, request_headers):
 # ---------------------------------------------------------------------------------------------
 
 IFRAME_NAMES = ["iframe.html", "iframe-a.html", "iframe-.html", "iframe-0.1.2.html",
-                "iframe-0.1.2abc-dirty.2144.html", "iframe-1.6.1.html"]
+                "iframe-0.1.2abc-dirty.2144.html", "iframe-1.6.1.html", "iframe.html?t=1234-5678", "iframe-1.6.1.html?x=1"]
 
 
 def test_iframe_pages(services):
@@ -283,10 +301,7 @@ def test_iframe_pages(services):
         assert_cached_for_a_year(response, name)
         assert response.headers.get("etag"), name
         assert_no_cookie(response, name)
-        body = response.text
-        assert body.lstrip().lower().startswith("<!doctype html>"), body
-        assert '<script src="/static/sockjs.min.js"></script>' in body, body
-        assert "SockJS.bootstrap_iframe()" in body and "document.domain = document.domain" in body
+        assert response.text == REFERENCE_IFRAME_PAGE.replace("SOCKJS_URL", "/static/sockjs.min.js"), name
         bodies.add(response.body)
         etags.add(response.headers["etag"])
     assert len(bodies) == 1 and len(etags) == 1, "every iframe-*.html is the same page"
@@ -472,6 +487,51 @@ def test_second_receiver_gets_2010_and_the_first_keeps_working(services, first_t
         assert next_frame(first, first_transport) == 'a["still here"]'
 
 
+INTERRUPTED = 'c[1002,"Connection interrupted"]'
+
+
+def abort(stream: Stream) -> None:
+    """The client gives up on a receiving request: its TCP connection closes mid-response."""
+    stream.sock.shutdown(socket.SHUT_RDWR)
+    stream.close()
+
+
+@pytest.mark.parametrize("transport", ["xhr_streaming", "eventsource", "htmlfile"])
+def test_aborted_streaming_request_interrupts_the_session(services, transport):
+    """The reference behaviour: after an aborted receiving request the next one is answered at
+    once, with `o` (a forgotten session) or c[1002,"Connection interrupted"]; it must not hang."""
+    session = sid()
+    first = open_receiver(services.port, session, transport)
+    skip_prelude(first, transport)
+    assert next_frame(first, transport) == "o"
+    with open_receiver(services.port, session, transport) as second:
+        skip_prelude(second, transport)
+        assert next_frame(second, transport) == ANOTHER
+    abort(first)
+    started = time.monotonic()
+    with open_receiver(services.port, session, transport) as third:
+        skip_prelude(third, transport)
+        assert next_frame(third, transport, timeout=2.0) in ("o", INTERRUPTED)
+    assert time.monotonic() - started < 2.0
+
+
+def test_aborted_poll_interrupts_the_session(services):
+    session = sid()
+    assert xhr(services.port, session).body == b"o\n"
+    waiting = open_receiver(services.port, session, "xhr")
+    skip_prelude(waiting, "xhr")
+    assert waiting.read_available(0.3) == b"", "the poll must be held"
+    assert xhr(services.port, session).body == ANOTHER.encode() + b"\n"
+    abort(waiting)
+    started = time.monotonic()
+    answer = xhr(services.port, session, timeout=2.0)
+    assert answer.body in (b"o\n", INTERRUPTED.encode() + b"\n"), answer.body
+    assert time.monotonic() - started < 2.0
+    # The interrupted session takes no more messages.
+    assert xhr_send(services.port, session, '["late"]').status in (204, 404)
+    assert xhr(services.port, session, timeout=2.0).body in (b"o\n", INTERRUPTED.encode() + b"\n")
+
+
 # ---------------------------------------------------------------------------------------------
 # xhr_streaming
 # ---------------------------------------------------------------------------------------------
@@ -524,7 +584,7 @@ def test_eventsource(services):
     session = sid()
     with Stream(services.port, "GET", url(session, "eventsource")) as stream:
         assert stream.status == 200
-        assert stream.headers["content-type"] == "text/event-stream; charset=UTF-8"
+        assert stream.headers["content-type"] == "text/event-stream"
         assert_not_cached(stream)
         stream.expect(b"\r\n")  # prelude
         stream.expect(b"data: o\r\n\r\n")
@@ -833,6 +893,49 @@ def test_http10_response_ends_with_the_connection(services, transport):
             f"Content-Length, so the server must close the connection after it; it stayed open")
 
 
+def read_http_response(sock, timeout: float = 3.0) -> tuple[bytes, dict[str, str], bytes]:
+    """One response with a Content-Length body: (status line, headers, body)."""
+    data, deadline = b"", time.monotonic() + timeout
+    while b"\r\n\r\n" not in data and time.monotonic() < deadline:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
+        chunk = sock.recv(65536)
+        assert chunk, f"connection closed before a whole response head: {data!r}"
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    status, *lines = head.decode("latin-1").split("\r\n")
+    headers = {name.strip().lower(): value.strip() for name, value in (line.split(":", 1) for line in lines)}
+    length = int(headers["content-length"])
+    while len(body) < length and time.monotonic() < deadline:
+        sock.settimeout(max(0.05, deadline - time.monotonic()))
+        chunk = sock.recv(65536)
+        assert chunk, "connection closed inside the body"
+        body += chunk
+    return status.encode(), headers, body
+
+
+def test_http10_keep_alive_greeting_says_keep_alive_and_keeps_serving(services):
+    """HTTP/1.0 with Connection: Keep-Alive: the answer has Content-Length and says keep-alive,
+    and the same connection serves the next request."""
+    with socket.create_connection(("127.0.0.1", services.port), timeout=3) as sock:
+        for path in (ECHO, f"{ECHO}/info"):
+            sock.sendall(f"GET {path} HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n".encode())
+            status, headers, body = read_http_response(sock)
+            assert status.endswith(b"200 OK"), status
+            assert int(headers["content-length"]) == len(body) > 0, headers
+            assert headers.get("connection", "").lower() == "keep-alive", headers
+        assert body.startswith(b"{") and b'"websocket"' in body
+
+
+def test_http10_without_keep_alive_closes_after_the_body(services):
+    with socket.create_connection(("127.0.0.1", services.port), timeout=3) as sock:
+        sock.sendall(f"GET {ECHO} HTTP/1.0\r\n\r\n".encode())
+        status, headers, body = read_http_response(sock)
+        assert status.endswith(b"200 OK") and body == b"Welcome to SockJS!\n", (status, body)
+        assert headers.get("connection", "close").lower() == "close", headers
+        sock.settimeout(3)
+        assert sock.recv(1) == b"", "an HTTP/1.0 connection without keep-alive must close after the response"
+
+
 def test_http11_streaming_is_chunked_and_keeps_the_connection(services):
     session = sid()
     with Stream(services.port, "POST", url(session, "xhr_streaming", CLOSE),
@@ -918,17 +1021,45 @@ def test_lobby_http_session_id_already_live_on_websocket(services, clients):
     holder.wait_for(is_chat("unaffected"))
 
 
+@pytest.mark.parametrize("transport", ["xhr_streaming", "xhr"])
+def test_lobby_session_cut_off_mid_request_leaves_at_once_as_closed(services, clients, transport):
+    """A closed tab: its receiving request is cut off. The user leaves at once, reason `closed`,
+    and a request that comes back for the session is told c[1002,"Connection interrupted"]."""
+    observer = clients.identified(services, "observer")
+    client = HTTPStompClient(services, transport)
+    clients.opened.append(client)
+    client.connect()
+    client.subscribe_all()
+    assert client.identify("tabclosed")["type"] == "welcome"
+    observer.wait_for(is_join("tabclosed"), destination=PRESENCE)
+    time.sleep(0.3)  # quiet: the client's receiving request is now held by the server
+
+    client.close_abruptly()
+    gone_at = time.monotonic()
+    leave = observer.wait_for(is_leave("tabclosed"), timeout=5, destination=PRESENCE)
+    assert leave["reason"] == "closed", leave
+    assert time.monotonic() - gone_at < 3.0, "the cut request alone must end the session"
+    answer = xhr(services.port, client.url_session_id, prefix="/connection", timeout=2.0)
+    assert answer.body in (b"o\n", b'c[1002,"Connection interrupted"]\n'), answer.body
+    observer.chat("still here", receipt=observer.next_receipt_id())
+    observer.wait_for(is_chat("still here"))
+
+
 def test_lobby_disconnect_delay_ends_the_session_as_closed(services, clients):
     """No receiving request for 5 s (the disconnect delay): the session ends, reason `closed`."""
     observer = clients.identified(services, "observer")
-    client = HTTPStompClient(services, "xhr_streaming")
+    client = HTTPStompClient(services, "xhr")
     clients.opened.append(client)
     client.connect()
     client.subscribe_all()
     assert client.identify("vanishing")["type"] == "welcome"
     observer.wait_for(is_join("vanishing"), destination=PRESENCE)
 
-    client.close_abruptly()  # the tab is gone: no more receiving requests
+    client.stop_polling()
+    # The held poll is answered by this chat; then no receiving request comes.
+    client.chat("last words")
+    observer.wait_for(is_chat("last words"))
+    wait_until(lambda: not client._reader.is_alive(), timeout=5, what="the last poll to end")
     gone_at = time.monotonic()
     leave = observer.wait_for(is_leave("vanishing"), timeout=10, destination=PRESENCE)
     waited = time.monotonic() - gone_at

@@ -353,9 +353,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 id: id, eventLoop: context.eventLoop, service: service, registry: environment.registry,
                 configuration: environment.configuration, lobby: environment.lobby, logger: environment.logger)
         }
+        // An HTTP/1.0 response has no chunked framing: it can only end by closing the connection.
+        let keepAlive = head.isKeepAlive && head.version != .http1_0 && head.version != .http0_9
         var headers = headers
         headers.add(name: "Content-Type", value: transport.contentType)
         headers.add(name: "Cache-Control", value: Self.noStore)
+        if !keepAlive {
+            headers.add(name: "Connection", value: "close")
+        }
         LobbyMetrics.httpRequest(kind: requestKind, status: 200)
         let response = HTTPResponseHead(version: head.version, status: .ok, headers: headers)
         context.write(wrapOutboundOut(.head(response)), promise: nil)
@@ -367,8 +372,6 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let receiverID = SessionStateMachine.ReceiverID(
             Self.nextReceiverID.wrappingAdd(1, ordering: .relaxed).oldValue)
         receiver = (entry, receiverID)
-        // An HTTP/1.0 response has no chunked framing: it can only end by closing the connection.
-        let keepAlive = head.isKeepAlive && head.version != .http1_0 && head.version != .http0_9
         let attached = HTTPSockJSSession.Receiver(
             id: receiverID, channel: context.channel, transport: transport, callback: callback,
             keepAlive: keepAlive)
@@ -477,7 +480,13 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers.replaceOrAdd(name: "Content-Length", value: String(bytes.count))
         }
         let keepAlive = request.isKeepAlive && !headers["connection"].contains("close")
-        if !keepAlive { headers.replaceOrAdd(name: "Connection", value: "close") }
+        if !keepAlive {
+            headers.replaceOrAdd(name: "Connection", value: "close")
+        } else if request.version.major == 1 && request.version.minor == 0 {
+            // HTTP/1.0 closes after every response unless the response says otherwise: a client
+            // that asked for keep-alive learns from this header that the connection stays open.
+            headers.replaceOrAdd(name: "Connection", value: "keep-alive")
+        }
         context.write(
             wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: status, headers: headers))),
             promise: nil)

@@ -176,10 +176,14 @@ final class HTTPSockJSSession: StompTransport {
                 channel.writeAndFlush(HTTPServerResponsePart.end(nil)).whenComplete { _ in
                     if !keepAlive { channel.close(promise: nil) }
                 }
-            case .sessionTimedOut, .sessionInterrupted:
+            case .sessionTimedOut:
                 // No receiving request came for the disconnect delay: the client is gone.
                 stomp?.transportClosed()
                 forget()
+            case .sessionInterrupted:
+                // A receiving request was cut off: a closed tab. The session stays a while to
+                // tell a client that comes back why it is over.
+                stomp?.transportClosed()
             case .sessionExpired:
                 forget()
             }

@@ -5,6 +5,7 @@ import NIOHTTP1
 import NIOPosix
 import NIOSSL
 import NIOWebSocket
+import STOMP
 import SockJS
 
 /// Builds each accepted connection's pipeline: TLS first when configured, then HTTP, with
@@ -47,8 +48,8 @@ struct PipelineFactory: Sendable {
                 }
                 let (service, route) = SockJSService.resolve(path: head.uri, in: services)
                 switch (service, route) {
-                case (.some, .rawWebSocket), (.some, .session(_, _, .websocket)):
-                    return channel.eventLoop.makeSucceededFuture(HTTPHeaders())
+                case (.some(let service), .rawWebSocket), (.some(let service), .session(_, _, .websocket)):
+                    return channel.eventLoop.makeSucceededFuture(Self.upgradeHeaders(service: service, head: head))
                 default:
                     return channel.eventLoop.makeSucceededFuture(nil)
                 }
@@ -75,6 +76,19 @@ struct PipelineFactory: Sendable {
             try channel.pipeline.syncOperations.addHandler(
                 HTTPHandler(environment: environment), name: HTTPHandler.name)
         }
+    }
+
+    /// The 101's extra headers. A STOMP endpoint selects the highest STOMP subprotocol the
+    /// client offered (`v12.stomp`…): browsers and strict clients abort a handshake that offered
+    /// subprotocols and got none back.
+    static func upgradeHeaders(service: SockJSService, head: HTTPRequestHead) -> HTTPHeaders {
+        var headers = HTTPHeaders()
+        if service.kind == .lobby,
+            let version = STOMP.Version.negotiatedWebSocketSubprotocol(offered: head.headers["sec-websocket-protocol"])
+        {
+            headers.add(name: "Sec-WebSocket-Protocol", value: version.webSocketSubprotocol)
+        }
+        return headers
     }
 
     /// A connection over a limit: its first request head is answered 429 or 503 and the

@@ -23,10 +23,11 @@
 /// - With no receiver attached for `disconnectDelay`, the session times out (`.sessionTimedOut`).
 /// - After `closeRequested`, queued messages are still delivered, then every receiver gets the
 ///   close frame until no receiver has come for `disconnectDelay` (`.sessionExpired`).
-/// - A WebSocket receiver cannot come back: losing it ends the session at once
-///   (`.sessionInterrupted`), and so does writing it the close frame (`.sessionExpired`).
-///   A lost HTTP receiver only starts the disconnect delay, so a client whose request was cut
-///   by a proxy can reconnect.
+/// - A receiver lost while the session is open (its connection closed before its response
+///   ended: a closed tab, an aborted request) interrupts the session (`.sessionInterrupted`):
+///   a WebSocket cannot come back, so the session is gone at once (`.sessionExpired`); later
+///   HTTP receivers get `c[1002,"Connection interrupted"]` until it expires, as the reference
+///   servers answer. Writing the close frame to a WebSocket also ends the session.
 public struct SessionStateMachine: Sendable {
     /// Timing and size limits. Times are in milliseconds.
     public struct Configuration: Sendable, Equatable {
@@ -100,8 +101,9 @@ public struct SessionStateMachine: Sendable {
         /// No receiver came for the disconnect delay: end the application session (reason
         /// `closed`) and forget this one.
         case sessionTimedOut
-        /// The WebSocket receiver went away: end the application session (reason `closed`)
-        /// and forget this one.
+        /// A receiver went away mid-response: end the application session (reason `closed`).
+        /// The session itself lingers, answering `SockJSFrame.connectionInterrupted`, until
+        /// `.sessionExpired` (at once for a WebSocket).
         case sessionInterrupted
         /// A session the application closed has served its close frame long enough: forget it.
         case sessionExpired
@@ -174,10 +176,19 @@ public struct SessionStateMachine: Sendable {
         guard let lost = receiver, lost.id == id else { return [] }
         receiver = nil
         idleSince = now
-        guard lost.kind == .webSocket else { return [] }
-        let wasClosing = state == .closing
-        state = .closed
-        return [wasClosing ? .sessionExpired : .sessionInterrupted]
+        var actions: [Action] = []
+        if state == .opening || state == .open {
+            state = .closing
+            closeFrame = .connectionInterrupted
+            pending = []
+            pendingByteCount = 0
+            actions.append(.sessionInterrupted)
+        }
+        if lost.kind == .webSocket {
+            state = .closed
+            actions.append(.sessionExpired)
+        }
+        return actions
     }
 
     /// The application sent messages to the client. Ignored once the session is closing.

@@ -22,6 +22,10 @@ public enum SockJSFrame: Sendable, Equatable {
     public static let anotherConnectionStillOpen = SockJSFrame.close(
         code: 2010, reason: "Another connection still open")
 
+    /// `c[1002,"Connection interrupted"]`: what a session answers after a receiving request was
+    /// cut off mid-response (the client aborted it, or its connection failed).
+    public static let connectionInterrupted = SockJSFrame.close(code: 1002, reason: "Connection interrupted")
+
     /// The frame as text: `o`, `h`, `a[…]` or `c[code,"reason"]`.
     public var encoded: String {
         String(decoding: encodedBytes, as: UTF8.self)

@@ -6,7 +6,7 @@ extension Transport {
         switch self {
         case .websocket, .xhrSend, .jsonpSend: return "text/plain; charset=UTF-8"
         case .xhr, .xhrStreaming, .jsonp: return "application/javascript; charset=UTF-8"
-        case .eventsource: return "text/event-stream; charset=UTF-8"
+        case .eventsource: return "text/event-stream"
         case .htmlfile: return "text/html; charset=UTF-8"
         }
     }

@@ -118,3 +118,31 @@ struct HeartBeatNegotiationTests {
         #expect(header.headerValue == "0,0")
     }
 }
+
+@Suite("WebSocket subprotocol negotiation")
+struct WebSocketSubprotocolTests {
+    @Test(
+        "the highest offered STOMP subprotocol is selected",
+        arguments: [
+            (["v10.stomp, v11.stomp, v12.stomp"], Version.v1_2),
+            (["v10.stomp,v11.stomp"], .v1_1),
+            (["v10.stomp", "v12.stomp"], .v1_2),
+            (["mqtt", " v10.stomp "], .v1_0),
+            (["v12.stomp, v10.stomp"], .v1_2),
+        ])
+    func selectsHighest(offered: [String], expected: Version) {
+        #expect(Version.negotiatedWebSocketSubprotocol(offered: offered) == expected)
+    }
+
+    @Test(
+        "nothing is selected when no STOMP subprotocol was offered",
+        arguments: [[], [""], ["mqtt"], ["V12.STOMP"], ["v13.stomp, stomp"], [",,"]])
+    func selectsNothing(offered: [String]) {
+        #expect(Version.negotiatedWebSocketSubprotocol(offered: offered) == nil)
+    }
+
+    @Test("subprotocol names")
+    func names() {
+        #expect(Version.allCases.map(\.webSocketSubprotocol) == ["v10.stomp", "v11.stomp", "v12.stomp"])
+    }
+}

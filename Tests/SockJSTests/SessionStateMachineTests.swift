@@ -457,17 +457,17 @@ struct SessionStateMachineTests {
 
     // MARK: Lost receivers
 
-    @Test("losing the WebSocket interrupts the session")
+    @Test("losing the WebSocket interrupts the session, which is gone at once")
     func lostWebSocket() {
         var harness = Harness()
         _ = harness.attach(1, .webSocket)
-        #expect(harness.lose(1) == [.sessionInterrupted])
+        #expect(harness.lose(1) == [.sessionInterrupted, .sessionExpired])
         #expect(harness.session.state == .closed)
         #expect(harness.session.nextDeadline == nil)
     }
 
     @Test(
-        "losing an HTTP receiver starts the disconnect delay",
+        "losing an HTTP receiver mid-response interrupts the session; later receivers get c[1002] at once",
         arguments: [SessionStateMachine.ReceiverKind.polling, .streaming])
     func lostHTTPReceiver(kind: SessionStateMachine.ReceiverKind) {
         var harness = Harness()
@@ -475,11 +475,17 @@ struct SessionStateMachineTests {
         harness.now += 1_000
         _ = harness.attach(2, kind)
         harness.now += 1_000
-        #expect(harness.lose(2) == [])
+        #expect(harness.lose(2) == [.sessionInterrupted])
+        #expect(harness.session.state == .closing)
         #expect(!harness.session.hasReceiver)
+        #expect(harness.queue("too late") == [])
+        #expect(harness.session.pendingMessageCount == 0)
+        harness.now += 100
+        #expect(harness.attach(3, .streaming) == [.write(.connectionInterrupted, to: 3), .endResponse(3)])
+        #expect(harness.attach(4, .polling) == [.write(.connectionInterrupted, to: 4), .endResponse(4)])
         #expect(harness.session.nextDeadline == harness.now + 5_000)
-        _ = harness.queue("m")
-        #expect(harness.attach(3, .polling) == [.write(.messages(["m"]), to: 3), .endResponse(3)])
+        #expect(harness.advance(5_000) == [.sessionExpired])
+        #expect(harness.session.state == .closed)
     }
 
     @Test("losing an ended receiver is ignored")
@@ -544,6 +550,7 @@ struct SessionStateMachineTests {
         var sessionFrames: [SockJSFrame] = []  // frames written to the session's own receivers
         var finished = false
         var closedByApp = false
+        var interrupted = false
 
         for _ in 0..<400 {
             let actions: [SessionStateMachine.Action]
@@ -562,7 +569,7 @@ struct SessionStateMachineTests {
                 actions = harness.attach(id, kind)
             case 2, 3, 4:
                 let message = "m\(queued.count)"
-                if !finished && !closedByApp {
+                if !finished && !closedByApp && !interrupted {
                     queued.append(message)
                 }
                 actions = harness.queue(message)
@@ -598,7 +605,10 @@ struct SessionStateMachineTests {
                     if id == attached {
                         attached = nil
                     }
-                case .sessionTimedOut, .sessionInterrupted, .sessionExpired:
+                case .sessionInterrupted:
+                    #expect(!finished && !interrupted && !closedByApp, "only an open session is interrupted")
+                    interrupted = true
+                case .sessionTimedOut, .sessionExpired:
                     #expect(!finished, "the session ends once")
                     finished = true
                     attached = nil

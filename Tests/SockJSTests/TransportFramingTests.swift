@@ -78,7 +78,7 @@ struct TransportFramingTests {
         #expect(Transport.xhr.contentType == "application/javascript; charset=UTF-8")
         #expect(Transport.xhrStreaming.contentType == "application/javascript; charset=UTF-8")
         #expect(Transport.jsonp.contentType == "application/javascript; charset=UTF-8")
-        #expect(Transport.eventsource.contentType == "text/event-stream; charset=UTF-8")
+        #expect(Transport.eventsource.contentType == "text/event-stream")
         #expect(Transport.htmlfile.contentType == "text/html; charset=UTF-8")
         #expect(Transport.xhrSend.contentType == "text/plain; charset=UTF-8")
     }
