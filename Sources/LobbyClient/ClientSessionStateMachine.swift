@@ -142,8 +142,9 @@ public struct ClientSessionStateMachine: Sendable {
             let wasQuitting = isQuitting
             state = .closed
             if wasQuitting { return [.close(.finished)] }
-            // 4002: the server's close status for a session an operator kicked.
-            if code == 4002 { return [.close(.removed("removed by an operator (\(reason))"))] }
+            if code == LeaveReason.kicked.closeStatus.code {
+                return [.close(.removed("removed by an operator (\(reason))"))]
+            }
             return [.close(.lost("the server closed the session (\(code) \(reason))"))]
         }
     }

@@ -38,4 +38,20 @@ public enum LeaveReason: String, Sendable, Codable, CaseIterable, Hashable {
         case .renamed: "changed name"
         }
     }
+
+    /// The close status (WebSocket close code and SockJS `c[code,"reason"]`) that tells a client
+    /// why the server ended its session. The terminal client reads `kicked`'s code back to stop
+    /// reconnecting.
+    public var closeStatus: (code: Int, reason: String) {
+        switch self {
+        case .quit, .renamed: (1000, "Normal closure")
+        case .shutdown, .restart: (1001, "Server shutting down")
+        case .closed: (1002, "Protocol error")
+        case .timeout: (4000, "Heart-beat timeout")
+        case .slow: (4001, "Too slow: outbound queue overflowed")
+        case .kicked: (4002, "Kicked by an operator")
+        // A fenced node closing its clients: they reconnect, through the proxy, to a live node.
+        case .nodeLost: (1001, "Server node lost its lease")
+        }
+    }
 }

@@ -267,7 +267,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         environment.logger.notice("operator kick", metadata: ["request": "\(request)", "sessions": "\(kicked)"])
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "application/json")
-        respond(.ok, bytes: JSONPayload.encode(KickResult(kicked: kicked)), headers: headers, head, context)
+        respond(.ok, bytes: PayloadCoding.encode(KickResult(kicked: kicked)), headers: headers, head, context)
     }
 
     // MARK: SockJS HTTP transports
@@ -276,12 +276,12 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         _ service: SockJSService, _ id: SessionID, _ transport: Transport, _ head: HTTPRequestHead,
         _ context: ChannelHandlerContext
     ) {
-        let method: HTTPMethod = [.eventsource, .htmlfile, .jsonp].contains(transport) ? .GET : .POST
+        let method = HTTPMethod(rawValue: transport.method.rawValue)
         var headers = corsHeaders(head)
         if service.cookieNeeded {
             headers.add(name: "Set-Cookie", value: "JSESSIONID=\(Self.sessionCookie(head)); path=/")
         }
-        let allowed = method == .GET ? "OPTIONS, GET" : "OPTIONS, POST"
+        let allowed = "OPTIONS, \(transport.method.rawValue)"
         if head.method == .OPTIONS {
             // A CORS preflight is answered on every transport, as Spring does.
             return preflight(allowed, headers: headers, head, context)

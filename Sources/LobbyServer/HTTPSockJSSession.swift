@@ -76,7 +76,7 @@ final class HTTPSockJSSession: StompTransport {
                 closeAfterOpening = (status.code, status.reason)
             }
         case .close:
-            closeAfterOpening = (3000, "Go away!")
+            closeAfterOpening = SockJSFrame.goAwayStatus
         case .echo:
             break
         }
@@ -155,7 +155,7 @@ final class HTTPSockJSSession: StompTransport {
     }
 
     func close(reason: LeaveReason) {
-        let (code, text) = WebSocketSessionHandler.closeStatus(for: reason)
+        let (code, text) = reason.closeStatus
         perform(machine.closeRequested(code: code, reason: text, now: now))
     }
 

@@ -17,7 +17,7 @@ extension Lobby {
         guard let user = user(of: session.id) else {
             return refuse(session, ErrorCode.notIdentified, "send your identity before private messages", processed)
         }
-        guard let request = try? JSONDecoder().decode(DirectRequest.self, from: Data(body)) else {
+        guard case .success(let request) = PayloadCoding.decode(DirectRequest.self, from: body) else {
             return refuse(session, ErrorCode.invalidJSON, #"direct must be JSON {"to":"<name>","text":"…"}"#, processed)
         }
         guard let recipient = try? UserName(validating: request.to) else {
@@ -38,7 +38,7 @@ extension Lobby {
     /// Sends a stored private message to the sessions of its two users on this node. Called
     /// with `feed` held (``carryOut(_:)``); `directory` is a leaf lock.
     func deliver(_ direct: DirectMessage) {
-        let body = JSONPayload.encode(direct)
+        let body = PayloadCoding.encode(direct)
         let handles = directory.withLock { directory in
             Array((directory[direct.from] ?? [:]).values)
                 + (direct.to == direct.from ? [] : Array((directory[direct.to] ?? [:]).values))
@@ -53,7 +53,7 @@ extension Lobby {
     func recentDirects(of user: UserName) async -> (json: [UInt8], newestID: Int64)? {
         guard let messages = try? await writer.store.directMessages(of: user.rawValue, limit: ChatLimits.welcomeDirects)
         else { return nil }
-        return (JSONPayload.encode(messages.compactMap(\.direct)), messages.last?.id ?? 0)
+        return (PayloadCoding.encode(messages.compactMap(\.direct)), messages.last?.id ?? 0)
     }
 
     /// After an identity, private messages delivered while the welcome's were being read (and so
@@ -64,7 +64,7 @@ extension Lobby {
             let messages =
                 (try? await writer.store.directMessages(of: user.rawValue, limit: ChatLimits.welcomeDirects)) ?? []
             for direct in messages.compactMap(\.direct) where direct.id > id {
-                broker.sendPrivately(JSONPayload.encode(direct), to: Destination.directQueue, session: session)
+                broker.sendPrivately(PayloadCoding.encode(direct), to: Destination.directQueue, session: session)
             }
         }
     }
@@ -77,7 +77,7 @@ extension Lobby {
         guard let user = user(of: session.id) else {
             return refuse(session, ErrorCode.notIdentified, "send your identity before your status", processed)
         }
-        guard let request = try? JSONDecoder().decode(StatusRequest.self, from: Data(body)) else {
+        guard case .success(let request) = PayloadCoding.decode(StatusRequest.self, from: body) else {
             return refuse(
                 session, ErrorCode.invalidJSON, #"status must be JSON {"away":"<message>"} or {"away":null}"#, processed
             )
@@ -108,7 +108,7 @@ extension Lobby {
         guard user(of: session.id) != nil else {
             return refuse(session, ErrorCode.notIdentified, "send your identity before asking for history", processed)
         }
-        guard let request = try? JSONDecoder().decode(HistoryRequest.self, from: Data(body)) else {
+        guard case .success(let request) = PayloadCoding.decode(HistoryRequest.self, from: body) else {
             return refuse(
                 session, ErrorCode.invalidJSON, #"history must be JSON {"before":<message id>,"limit":100}"#, processed)
         }
@@ -130,7 +130,7 @@ extension Lobby {
         guard user(of: session.id) != nil else {
             return refuse(session, ErrorCode.notIdentified, "send your identity before searching", processed)
         }
-        guard let request = try? JSONDecoder().decode(SearchRequest.self, from: Data(body)) else {
+        guard case .success(let request) = PayloadCoding.decode(SearchRequest.self, from: body) else {
             return refuse(session, ErrorCode.invalidJSON, #"search must be JSON {"query":"…","limit":50}"#, processed)
         }
         let words = Array(SearchWords.words(in: request.query).prefix(SearchWords.maximumWords))
@@ -159,7 +159,7 @@ extension Lobby {
         Task {
             do {
                 let reply = try await read(store)
-                broker.sendPrivately(JSONPayload.encode(reply), to: Destination.reply, session: session)
+                broker.sendPrivately(PayloadCoding.encode(reply), to: Destination.reply, session: session)
             } catch {
                 logger.error("\(operation) failed", metadata: ["error": "\(error)"])
                 replyError(session, ErrorCode.storeUnavailable, "\(operation) failed; try again")

@@ -1,5 +1,6 @@
 import LobbyCore
 import LobbyStore
+import SockJS
 
 /// The lobby's decisions as pure state: which sessions are live and who they are.
 ///
@@ -39,8 +40,8 @@ struct LobbyState: Sendable {
         /// The SockJS close frame that tells the client (code, reason).
         var closeStatus: (code: Int, reason: String) {
             switch self {
-            case .idInUse: (2010, "Another connection still open")
-            case .shuttingDown: (1001, "Server shutting down")
+            case .idInUse: SockJSFrame.anotherConnectionStillOpenStatus
+            case .shuttingDown: LeaveReason.shutdown.closeStatus
             // WebSocket's "Try Again Later": the node is rejoining its cluster.
             case .fenced: (1013, "Server node rejoining; try again")
             }

@@ -199,7 +199,7 @@ struct RoomFeed: Sendable {
         if let encodedHistory {
             history = encodedHistory
         } else {
-            history = JSONPayload.encode(self.history)
+            history = PayloadCoding.encode(self.history)
             encodedHistory = history
         }
         return WelcomeSnapshot(members: members, history: history)

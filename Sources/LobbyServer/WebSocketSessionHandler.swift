@@ -258,26 +258,11 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
         guard !closing else { return }
         closing = true
         stopTimers()
-        let (code, text) = Self.closeStatus(for: reason)
+        let (code, text) = reason.closeStatus
         if framing == .sockJS {
             writeText(SockJSFrame.close(code: code, reason: text).encoded)
         }
         sendCloseAndShutdown(code: WebSocketErrorCode(codeNumber: code))
-    }
-
-    /// The SockJS / WebSocket close status that tells a client why its session ended.
-    static func closeStatus(for reason: LeaveReason) -> (Int, String) {
-        switch reason {
-        case .quit: (1000, "Normal closure")
-        case .shutdown, .restart: (1001, "Server shutting down")
-        case .closed: (1002, "Protocol error")
-        case .timeout: (4000, "Heart-beat timeout")
-        case .slow: (4001, "Too slow: outbound queue overflowed")
-        case .kicked: (4002, "Kicked by an operator")
-        case .renamed: (1000, "Normal closure")
-        // A fenced node closing its clients: they reconnect, through the proxy, to a live node.
-        case .nodeLost: (1001, "Server node lost its lease")
-        }
     }
 
     // MARK: Writing

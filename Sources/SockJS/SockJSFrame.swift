@@ -15,12 +15,21 @@ public enum SockJSFrame: Sendable, Equatable {
     case messages([String])
     case close(code: Int, reason: String)
 
+    /// `3000 "Go away!"`: a session the server closed (the `/close` test service's answer, also as
+    /// a WebSocket close status).
+    public static let goAwayStatus: (code: Int, reason: String) = (3000, "Go away!")
+
     /// `c[3000,"Go away!"]`: the close frame of a session the server closed.
-    public static let goAway = SockJSFrame.close(code: 3000, reason: "Go away!")
+    public static let goAway = SockJSFrame.close(code: goAwayStatus.code, reason: goAwayStatus.reason)
+
+    /// `2010 "Another connection still open"`: the session id already has a receiver.
+    public static let anotherConnectionStillOpenStatus: (code: Int, reason: String) = (
+        2010, "Another connection still open"
+    )
 
     /// `c[2010,"Another connection still open"]`: the answer to a second concurrent receiving request.
     public static let anotherConnectionStillOpen = SockJSFrame.close(
-        code: 2010, reason: "Another connection still open")
+        code: anotherConnectionStillOpenStatus.code, reason: anotherConnectionStillOpenStatus.reason)
 
     /// `c[1002,"Connection interrupted"]`: what a session answers after a receiving request was
     /// cut off mid-response (the client aborted it, or its connection failed).

@@ -28,6 +28,21 @@ public enum Transport: String, Sendable, CaseIterable {
         }
     }
 
+    /// The HTTP method of a request on this transport (an `OPTIONS` preflight aside). The
+    /// `websocket` transport's upgrade is a `GET`.
+    public var method: Method {
+        switch self {
+        case .websocket, .eventsource, .htmlfile, .jsonp: .get
+        case .xhr, .xhrSend, .xhrStreaming, .jsonpSend: .post
+        }
+    }
+
+    /// The HTTP methods the transports use.
+    public enum Method: String, Sendable {
+        case get = "GET"
+        case post = "POST"
+    }
+
     /// Whether a request on this transport sends messages to the server.
     public var isSending: Bool {
         switch self {

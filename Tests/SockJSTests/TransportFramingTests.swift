@@ -100,3 +100,14 @@ struct TransportFramingTests {
         #expect(!isValidCallbackName(String(repeating: "a", count: 257)))
     }
 }
+
+@Suite("Transport methods")
+struct TransportMethodTests {
+    @Test("polling and streaming over XHR, and both senders, are POST; the rest are GET")
+    func methods() {
+        let posts = Transport.allCases.filter { $0.method == .post }.map(\.rawValue).sorted()
+        #expect(posts == ["jsonp_send", "xhr", "xhr_send", "xhr_streaming"])
+        let gets = Transport.allCases.filter { $0.method == .get }.map(\.rawValue).sorted()
+        #expect(gets == ["eventsource", "htmlfile", "jsonp", "websocket"])
+    }
+}

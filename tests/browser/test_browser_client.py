@@ -13,8 +13,8 @@ from browsertest import TRANSPORTS
 from lobbytest import is_chat, is_join, is_leave
 from swarm import Swarm
 
-# A tab that vanishes: the WebSocket's TCP connection closes at once; an HTTP transport's session is
-# closed by the server's 5 s disconnect delay (no receiving request), so allow for that.
+# A tab that vanishes: the WebSocket's TCP connection closes at once, and so does a held receiving request;
+# a polling transport between two polls is closed by the 5 s disconnect delay, so allow for that.
 LEAVE_WAIT = 12.0
 
 

@@ -1,15 +1,14 @@
-import LobbyCore
-
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #else
     import Foundation
 #endif
 
-/// JSON for the payloads of Lobby's destinations, in one place so every frame is encoded alike.
-enum PayloadCoding {
+/// JSON for the payloads of Lobby's destinations, in one place so the server and the client
+/// encode and decode every frame alike.
+public enum PayloadCoding {
     /// Encodes a request body. Keys are sorted so the bytes on the wire are stable (and testable).
-    static func encode<Payload: Encodable>(_ payload: Payload) -> [UInt8] {
+    public static func encode<Payload: Encodable>(_ payload: Payload) -> [UInt8] {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         // The payloads are plain strings and numbers: encoding them cannot fail.
@@ -17,7 +16,9 @@ enum PayloadCoding {
     }
 
     /// Decodes a message body, describing what went wrong in words when it does not decode.
-    static func decode<Payload: Decodable>(_ type: Payload.Type, from body: [UInt8]) -> Result<Payload, DecodeFailure> {
+    public static func decode<Payload: Decodable>(
+        _ type: Payload.Type, from body: [UInt8]
+    ) -> Result<Payload, DecodeFailure> {
         do {
             return .success(try JSONDecoder().decode(type, from: Data(body)))
         } catch let error as DecodingError {
@@ -27,15 +28,15 @@ enum PayloadCoding {
         }
     }
 
-    struct DecodeFailure: Error, CustomStringConvertible {
-        var description: String
+    public struct DecodeFailure: Error, CustomStringConvertible {
+        public var description: String
 
-        init(description: String) {
+        public init(description: String) {
             self.description = description
         }
 
         /// One line naming the field at fault, instead of the decoder's nested dump.
-        init(_ error: DecodingError) {
+        public init(_ error: DecodingError) {
             func path(_ context: DecodingError.Context) -> String {
                 context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
             }
