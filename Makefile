@@ -63,7 +63,8 @@ build-tests: deps-apt
 ## with a private PostgreSQL (LOBBY_TEST_POSTGRES_URL) started before and stopped after, even on failure.
 test: deps build-tests
 	scripts/postgres-private.sh run sh -c '$(SWIFT) test --build-path $(BUILD_DIR) --skip-build $(SWIFTFLAGS) \
-	    && LOBBY_BIN=$(BUILD_DIR)/debug $(VENV)/bin/pytest -q tests'
+	    && LOBBY_BIN=$(BUILD_DIR)/debug PYTHON2=$(PYTHON2) AUTOBAHN_DIR=$(abspath $(AUTOBAHN_DIR)) \
+	    $(VENV)/bin/pytest -q tests'
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
@@ -92,7 +93,7 @@ screenshot: build deps-browser
 	LOBBY_BIN=$(BUILD_DIR)/debug $(VENV)/bin/python tests/browser/browser_screenshot.py docs/screenshot-browser.png
 
 clean:
-	rm -rf $(BUILD_DIR) $(VENV)
+	rm -rf $(BUILD_DIR) $(VENV) $(AUTOBAHN_DIR)
 
 ## bench: release build, lobby-server with a temp database, every scenario, a Markdown table + SVG plot.
 bench: deps-apt

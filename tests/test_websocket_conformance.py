@@ -116,9 +116,8 @@ def test_raw_close_service_closes_with_3000_go_away(test_services):
 
 
 def test_autobahn_subset(test_services, tmp_path):
-    autobahn_dir = os.environ.get("AUTOBAHN_DIR") or str(REPO_ROOT / ".autobahn")
-    if not os.path.exists(os.path.join(autobahn_dir, "autobahntestsuite")):
-        pytest.fail(f"Autobahn|Testsuite is not installed in {autobahn_dir}: run `make deps-autobahn`")
+    if not (conformance.autobahn_dir() / "autobahntestsuite").exists():
+        pytest.fail(f"Autobahn|Testsuite is not in {conformance.autobahn_dir()}: run `make deps-autobahn`")
     results = conformance.run_wstest(
         ws_url(test_services, "/echo/websocket"), sorted(AUTOBAHN_SUBSET), tmp_path, timeout=120)
     behaviours = {case: entry["behavior"] for case, entry in results.items()}

@@ -38,6 +38,11 @@ def python2() -> str:
     return os.environ.get("PYTHON2") or DEFAULT_PYTHON2
 
 
+def autobahn_dir() -> Path:
+    """Where `make deps-autobahn` installed the suite (absolute: wstest runs in a temp dir)."""
+    return Path(os.environ.get("AUTOBAHN_DIR") or REPO_ROOT / ".autobahn").resolve()
+
+
 def run_wstest(url: str, cases: list[str], workdir: Path, timeout: float = 600) -> dict[str, dict]:
     """Runs the fuzzing client on `cases` against `url`; returns each case id's entry of the
     report (`behavior`, `behaviorClose`, `remoteCloseCode`, …)."""
@@ -55,7 +60,8 @@ def run_wstest(url: str, cases: list[str], workdir: Path, timeout: float = 600) 
     with open(log_path, "wb") as log:
         completed = subprocess.run(
             [python2(), str(LAUNCHER), "-m", "fuzzingclient", "-s", str(spec_path)],
-            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir, timeout=timeout)
+            stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, cwd=workdir, timeout=timeout,
+            env={**os.environ, "AUTOBAHN_DIR": str(autobahn_dir())})
     index = outdir / "index.json"
     if completed.returncode != 0 or not index.exists():
         tail = "\n".join(log_path.read_text(errors="replace").splitlines()[-30:])
@@ -138,7 +144,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the temp dir (reports, logs)")
     options = parser.parse_args()
     workdir = Path(tempfile.mkdtemp(prefix="lobby-autobahn-"))
-    server = Server(options.binary, workdir)
+    server = Server(options.binary.resolve(), workdir)
     try:
         url = f"ws://127.0.0.1:{server.port}{options.path}"
         print(f"Autobahn|Testsuite fuzzingclient: {' '.join(options.cases)} against {url}", flush=True)
