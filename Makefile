@@ -11,13 +11,16 @@ PORT         ?= 8080
 DATABASE     ?= lobby.sqlite
 APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps node-sockjs-client postgresql nginx openssl
 PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0 prometheus-client==0.26.0
+# Autobahn|Testsuite runs only under Python 2.7: pyenv's 2.7.18 on these machines.
+PYTHON2      ?= /root/.pyenv/versions/2.7.18/bin/python
+AUTOBAHN_DIR ?= .autobahn
 
-.PHONY: all build build-tests test lint format ci run cluster client bench bench-compare bench-cluster screenshot clean deps deps-apt deps-py deps-browser fuzz install uninstall
+.PHONY: all build build-tests test lint format ci run cluster client bench bench-compare bench-cluster screenshot clean deps deps-apt deps-py deps-browser deps-autobahn conformance fuzz install uninstall
 
 all: build
 
 ## deps: install (only when missing) every Debian and PyPI package the build and tests need.
-deps: deps-apt deps-py deps-browser
+deps: deps-apt deps-py deps-browser deps-autobahn
 
 deps-apt:
 	@missing=""; for p in $(APT_PACKAGES); do \
@@ -36,6 +39,16 @@ $(VENV)/.installed: Makefile
 	$(VENV)/bin/pip install -q --disable-pip-version-check $(PY_PACKAGES)
 	touch $@
 
+## deps-autobahn: Autobahn|Testsuite (pinned in scripts/autobahn/requirements.txt) into $(AUTOBAHN_DIR)/
+## for Python 2.7; scripts/autobahn/wstest.py loads it from there.
+deps-autobahn: $(AUTOBAHN_DIR)/.installed
+
+$(AUTOBAHN_DIR)/.installed: scripts/autobahn/requirements.txt
+	rm -rf $(AUTOBAHN_DIR)
+	$(PYTHON2) -m pip install -q --disable-pip-version-check --no-warn-script-location \
+	    --target $(AUTOBAHN_DIR) -r scripts/autobahn/requirements.txt
+	touch $@
+
 ## deps-browser: Chromium + chromedriver, Debian's sockjs-client, selenium in .venv.
 deps-browser: deps-py
 	VENV=$(VENV) scripts/deps-browser.sh
@@ -50,7 +63,8 @@ build-tests: deps-apt
 ## with a private PostgreSQL (LOBBY_TEST_POSTGRES_URL) started before and stopped after, even on failure.
 test: deps build-tests
 	scripts/postgres-private.sh run sh -c '$(SWIFT) test --build-path $(BUILD_DIR) --skip-build $(SWIFTFLAGS) \
-	    && LOBBY_BIN=$(BUILD_DIR)/debug $(VENV)/bin/pytest -q tests'
+	    && LOBBY_BIN=$(BUILD_DIR)/debug PYTHON2=$(PYTHON2) AUTOBAHN_DIR=$(abspath $(AUTOBAHN_DIR)) \
+	    $(VENV)/bin/pytest -q tests'
 
 lint:
 	$(SWIFT) format lint --strict --recursive --parallel Package.swift Sources Tests
@@ -79,7 +93,7 @@ screenshot: build deps-browser
 	LOBBY_BIN=$(BUILD_DIR)/debug $(VENV)/bin/python tests/browser/browser_screenshot.py docs/screenshot-browser.png
 
 clean:
-	rm -rf $(BUILD_DIR) $(VENV)
+	rm -rf $(BUILD_DIR) $(VENV) $(AUTOBAHN_DIR)
 
 ## bench: release build, lobby-server with a temp database, every scenario, a Markdown table + SVG plot.
 bench: deps-apt
@@ -92,6 +106,12 @@ bench-cluster: deps-apt
 ## bench-compare: the same scenarios against a private RabbitMQ Web-STOMP node, with ratios.
 bench-compare: deps-apt
 	BUILD_DIR=$(BUILD_DIR) SWIFT=$(SWIFT) scripts/bench-compare.sh
+
+## conformance: Autobahn|Testsuite (WebSocket cases 1–7, 9.1.1, 9.2.1, 10) against a fresh server's raw
+## /echo/websocket; prints counts by behaviour and fails on any case not OK, NON-STRICT or INFORMATIONAL.
+conformance: deps-py deps-autobahn build
+	PYTHON2=$(PYTHON2) AUTOBAHN_DIR=$(abspath $(AUTOBAHN_DIR)) $(VENV)/bin/python scripts/autobahn/conformance.py \
+	    --binary $(BUILD_DIR)/debug/lobby-server
 
 ## fuzz: libFuzzer targets in Fuzz/ (address sanitizer), FUZZ_SECONDS each on a copy of the seed corpus; not part of `make test`.
 fuzz:

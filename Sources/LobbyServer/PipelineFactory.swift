@@ -56,6 +56,7 @@ struct PipelineFactory: Sendable {
             },
             upgradePipelineHandler: { [self] channel, head in
                 channel.eventLoop.makeCompletedFuture {
+                    try channel.pipeline.syncOperations.addHandler(WebSocketFrameGuard())
                     try channel.pipeline.syncOperations.addHandler(
                         NIOWebSocketFrameAggregator(
                             minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,
@@ -135,10 +136,14 @@ struct PipelineFactory: Sendable {
         let (service, route) = SockJSService.resolve(path: head.uri, in: services)
         let remote = channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
         switch (service?.kind, route) {
+        case (.echo, .rawWebSocket):
+            return EchoWebSocketHandler(service: .echo, framing: .raw)
         case (.echo, _):
-            return EchoWebSocketHandler(closesImmediately: false)
+            return EchoWebSocketHandler(service: .echo, framing: .sockJS)
+        case (.close, .rawWebSocket):
+            return EchoWebSocketHandler(service: .close, framing: .raw)
         case (.close, _):
-            return EchoWebSocketHandler(closesImmediately: true)
+            return EchoWebSocketHandler(service: .close, framing: .sockJS)
         case (_, .session(_, let session, _)):
             return WebSocketSessionHandler(
                 sessionID: SessionID(session), framing: .sockJS, lobby: lobby, configuration: configuration,

@@ -6,9 +6,10 @@ struct SockJSService: Sendable {
     enum Kind: Sendable, Equatable {
         /// STOMP sessions in the lobby.
         case lobby
-        /// Echoes every message back (no STOMP).
+        /// Echoes every message back (no STOMP); a plain WebSocket echo at `{prefix}/websocket`.
         case echo
-        /// Closes every new session at once with `c[3000,"Go away!"]`.
+        /// Closes every new session at once with `c[3000,"Go away!"]`; a WebSocket at
+        /// `{prefix}/websocket` gets close code 3000 `Go away!`.
         case close
     }
 

@@ -108,7 +108,7 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
         case .text:
             let payload = frame.unmaskedData
             // RFC 6455 §8.1: a text message that is not UTF-8 fails the connection with 1007.
-            guard String(validating: payload.readableBytesView, as: UTF8.self) != nil else {
+            guard WebSocketRules.isValidText(payload) else {
                 return failConnection(code: .dataInconsistentWithMessage, why: "text frame is not valid UTF-8")
             }
             receive(payload)
@@ -160,8 +160,9 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
         }
         closing = true
         stopTimers()
-        var data = frame.unmaskedData
-        let code = data.readWebSocketErrorCode() ?? .normalClosure
+        // A valid close code is echoed; a bad one, or a reason that is not UTF-8, is answered
+        // with 1002 or 1007 (RFC 6455 §7.4).
+        let code = WebSocketRules.closeReply(toPayload: frame.unmaskedData)
         var reply = context.channel.allocator.buffer(capacity: 2)
         reply.write(webSocketErrorCode: code)
         let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: reply)

@@ -1,0 +1,38 @@
+import NIOCore
+import NIOWebSocket
+
+/// Sits between NIO's frame decoder and `NIOWebSocketFrameAggregator` on every WebSocket
+/// connection and fails the connection with 1002 on a frame that breaks `WebSocketRules`: a
+/// reserved bit or opcode, or a continuation out of order. It has to see the frames before the
+/// aggregator: aggregated messages no longer carry each fragment's reserved bits, and the
+/// aggregator's own order errors would only reach the handlers as errors, with no close code.
+final class WebSocketFrameGuard: ChannelInboundHandler {
+    typealias InboundIn = WebSocketFrame
+    typealias InboundOut = WebSocketFrame
+    typealias OutboundOut = WebSocketFrame
+
+    private var sequence = WebSocketRules.FragmentSequence()
+    /// Set once the connection is failed: nothing more from the peer is passed on.
+    private var failed = false
+
+    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+        guard !failed else { return }
+        let frame = unwrapInboundIn(data)
+        if let code = WebSocketRules.headerViolation(of: frame) {
+            return fail(code, context: context)
+        }
+        guard sequence.accept(frame.opcode, fin: frame.fin) else {
+            return fail(.protocolError, context: context)
+        }
+        context.fireChannelRead(data)
+    }
+
+    private func fail(_ code: WebSocketErrorCode, context: ChannelHandlerContext) {
+        failed = true
+        var payload = context.channel.allocator.buffer(capacity: 2)
+        payload.write(webSocketErrorCode: code)
+        let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)
+        let channel = context.channel
+        context.writeAndFlush(wrapOutboundOut(close)).whenComplete { _ in channel.close(promise: nil) }
+    }
+}

@@ -1,0 +1,100 @@
+import NIOCore
+import NIOEmbedded
+import NIOWebSocket
+import Testing
+
+@testable import LobbyServer
+
+/// RFC 6455's rules on what a peer sends (close codes, close payloads, reserved bits and
+/// opcodes, fragment order), and the frame guard that fails a connection on them.
+@Suite struct WebSocketRulesTests {
+    private func closePayload(_ code: UInt16?, reason: [UInt8] = []) -> ByteBuffer {
+        var buffer = ByteBuffer()
+        if let code { buffer.writeInteger(code) }
+        buffer.writeBytes(reason)
+        return buffer
+    }
+
+    @Test(arguments: [1000, 1001, 1002, 1003, 1007, 1008, 1009, 1010, 1011, 1012, 1013, 1014, 3000, 3999, 4000, 4999])
+    func aCodeAPeerMaySendIsValid(code: UInt16) {
+        #expect(WebSocketRules.isValidCloseCode(code))
+    }
+
+    @Test(arguments: [0, 999, 1004, 1005, 1006, 1015, 1016, 1100, 2000, 2999, 5000, 65535])
+    func aReservedOrUndefinedCodeIsNot(code: UInt16) {
+        #expect(!WebSocketRules.isValidCloseCode(code))
+    }
+
+    @Test func aValidCloseIsEchoedWithItsCode() {
+        #expect(WebSocketRules.closeReply(toPayload: closePayload(1000)) == .normalClosure)
+        #expect(
+            WebSocketRules.closeReply(toPayload: closePayload(4999, reason: Array("bye ✓".utf8)))
+                == WebSocketErrorCode(codeNumber: 4999))
+    }
+
+    @Test func anEmptyCloseIsANormalClosure() {
+        #expect(WebSocketRules.closeReply(toPayload: ByteBuffer()) == .normalClosure)
+    }
+
+    @Test func aOneBytePayloadOrABadCodeIsAProtocolError() {
+        #expect(WebSocketRules.closeReply(toPayload: ByteBuffer(bytes: [0x03])) == .protocolError)
+        #expect(WebSocketRules.closeReply(toPayload: closePayload(1005)) == .protocolError)
+        #expect(WebSocketRules.closeReply(toPayload: closePayload(5000)) == .protocolError)
+    }
+
+    @Test func aReasonThatIsNotUTF8Is1007() {
+        let reply = WebSocketRules.closeReply(toPayload: closePayload(1000, reason: [0xCE, 0xBA, 0xED, 0xA0, 0x80]))
+        #expect(reply == .dataInconsistentWithMessage)
+    }
+
+    @Test func textMustBeUTF8IncludingNoncharactersAndAstralPlanes() {
+        #expect(WebSocketRules.isValidText(ByteBuffer(string: "\u{FFFF} \u{10FFFF} 👩‍👩‍👧")))
+        #expect(WebSocketRules.isValidText(ByteBuffer()))
+        // A surrogate (U+D800) encoded in UTF-8, an overlong slash, a truncated sequence.
+        #expect(!WebSocketRules.isValidText(ByteBuffer(bytes: [0xED, 0xA0, 0x80])))
+        #expect(!WebSocketRules.isValidText(ByteBuffer(bytes: [0xC0, 0xAF])))
+        #expect(!WebSocketRules.isValidText(ByteBuffer(bytes: [0xE2, 0x82])))
+    }
+
+    @Test func reservedBitsAndOpcodesAreProtocolErrors() {
+        var frame = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer())
+        #expect(WebSocketRules.headerViolation(of: frame) == nil)
+        frame.rsv2 = true
+        #expect(WebSocketRules.headerViolation(of: frame) == .protocolError)
+        for raw: UInt8 in [0x3, 0x7, 0xB, 0xF] {
+            let opcode = WebSocketOpcode(encodedWebSocketOpcode: raw)!
+            let reserved = WebSocketFrame(fin: true, opcode: opcode, data: ByteBuffer())
+            #expect(WebSocketRules.headerViolation(of: reserved) == .protocolError, "opcode \(raw)")
+        }
+    }
+
+    @Test func continuationsMustContinueAMessage() {
+        var sequence = WebSocketRules.FragmentSequence()
+        let frames: [(WebSocketOpcode, fin: Bool)] = [
+            (.continuation, true), (.text, false), (.ping, true), (.binary, true), (.continuation, false),
+            (.continuation, true), (.binary, true),
+        ]
+        let accepted = frames.map { sequence.accept($0.0, fin: $0.fin) }
+        #expect(accepted == [false, true, true, false, true, true, true])
+        #expect(!sequence.inFragmentedMessage)
+    }
+
+    @Test func theGuardFailsTheConnectionWith1002AndPassesNothingOn() throws {
+        let channel = EmbeddedChannel(handler: WebSocketFrameGuard())
+        try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
+        let good = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: "hi"))
+        try channel.writeInbound(good)
+        #expect(try channel.readInbound(as: WebSocketFrame.self) == good)
+
+        var bad = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer())
+        bad.rsv1 = true
+        try channel.writeInbound(bad)
+        try channel.writeInbound(good)
+        #expect(try channel.readInbound(as: WebSocketFrame.self) == nil)
+        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        #expect(close.opcode == .connectionClose)
+        var payload = close.unmaskedData
+        #expect(payload.readWebSocketErrorCode() == .protocolError)
+        #expect(!channel.isActive)
+    }
+}
