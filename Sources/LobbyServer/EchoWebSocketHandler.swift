@@ -37,7 +37,8 @@ final class EchoWebSocketHandler: ChannelInboundHandler {
         guard service == .close else { return }
         switch framing {
         case .raw:
-            sendCloseAndShutdown(code: WebSocketErrorCode(codeNumber: 3000), reason: "Go away!", context: context)
+            let (code, reason) = SockJSFrame.goAwayStatus
+            sendCloseAndShutdown(code: WebSocketErrorCode(codeNumber: code), reason: reason, context: context)
         case .sockJS:
             writeText(SockJSFrame.goAway.encoded, context: context)
             sendCloseAndShutdown(code: .normalClosure, context: context)
