@@ -12,6 +12,9 @@ final class WebSocketFrameGuard: ChannelInboundHandler {
     typealias OutboundOut = WebSocketFrame
 
     private var sequence = WebSocketRules.FragmentSequence()
+    /// The UTF-8 check of the text message being received, fragment by fragment; nil outside
+    /// a text message.
+    private var text: UTF8StreamValidator?
     /// Set once the connection is failed: nothing more from the peer is passed on.
     private var failed = false
 
@@ -24,7 +27,34 @@ final class WebSocketFrameGuard: ChannelInboundHandler {
         guard sequence.accept(frame.opcode, fin: frame.fin) else {
             return fail(.protocolError, context: context)
         }
+        guard checkText(frame) else {
+            return fail(.dataInconsistentWithMessage, context: context)
+        }
         context.fireChannelRead(data)
+    }
+
+    /// Fails a text message at the first fragment that cannot be UTF-8 (RFC 6455 §8.1), before
+    /// the aggregator waits for the rest. The handlers still check whole messages.
+    private func checkText(_ frame: WebSocketFrame) -> Bool {
+        switch frame.opcode {
+        case .text:
+            text = UTF8StreamValidator()
+        case .continuation where text != nil:
+            break
+        default:
+            return true
+        }
+        guard var validator = text else { return true }
+        defer { text = frame.fin ? nil : validator }
+        // Client frames are masked; unmasking byte by byte here avoids copying the payload.
+        let mask = frame.maskKey
+        var index = 0
+        for byte in frame.data.readableBytesView {
+            let unmasked = mask.map { byte ^ $0[index & 3] } ?? byte
+            index += 1
+            guard validator.consume(unmasked) else { return false }
+        }
+        return !frame.fin || validator.isAtCharacterBoundary
     }
 
     private func fail(_ code: WebSocketErrorCode, context: ChannelHandlerContext) {

@@ -98,3 +98,82 @@ import Testing
         #expect(!channel.isActive)
     }
 }
+
+/// The fragment-by-fragment UTF-8 check must agree with the standard library's on whole texts,
+/// wherever the text is cut.
+@Suite struct UTF8StreamValidatorTests {
+    private func validates(_ pieces: [[UInt8]]) -> Bool {
+        var validator = UTF8StreamValidator()
+        for piece in pieces {
+            for byte in piece where !validator.consume(byte) { return false }
+        }
+        return validator.isAtCharacterBoundary
+    }
+
+    @Test(arguments: [
+        "", "plain ASCII", "héllo", "한국어", "\u{FFFF}", "\u{10FFFF}", "😀 astral", "\u{7F}\u{80}\u{7FF}\u{800}",
+    ])
+    func wellFormedTextIsAcceptedCutAnywhere(text: String) {
+        let bytes = Array(text.utf8)
+        for cut in 0...bytes.count {
+            #expect(validates([Array(bytes[..<cut]), Array(bytes[cut...])]))
+        }
+    }
+
+    @Test(
+        arguments: [
+            [0xC0, 0x80], [0xC1, 0xBF], [0xE0, 0x80, 0x80], [0xED, 0xA0, 0x80], [0xF0, 0x80, 0x80, 0x80],
+            [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0x80], [0xFF], [0xCE, 0xBA, 0xE1],
+        ] as [[UInt8]])
+    func illFormedBytesAreRefused(bytes: [UInt8]) {
+        #expect(!validates([bytes]))
+        #expect(String(validating: bytes, as: UTF8.self) == nil)
+    }
+
+    @Test("property: the verdict matches String(validating:) on random bytes cut at random points")
+    func matchesTheStandardLibrary() {
+        var generator = SystemRandomNumberGenerator()
+        let alphabet: [UInt8] = [
+            0x41, 0x7F, 0x80, 0x8F, 0x90, 0x9F, 0xA0, 0xBF, 0xC2, 0xDF, 0xE0, 0xED, 0xEF, 0xF0, 0xF4, 0xF5,
+        ]
+        for _ in 0..<5_000 {
+            let count = Int.random(in: 0...8, using: &generator)
+            let bytes = (0..<count).map { _ in alphabet.randomElement(using: &generator)! }
+            let cut = Int.random(in: 0...count, using: &generator)
+            let expected = String(validating: bytes, as: UTF8.self) != nil
+            #expect(validates([Array(bytes[..<cut]), Array(bytes[cut...])]) == expected, "\(bytes)")
+        }
+    }
+
+    @Test("the frame guard fails a text message at its first bad fragment with 1007")
+    func guardFailsFast() throws {
+        let channel = EmbeddedChannel(handler: WebSocketFrameGuard())
+        var first = ByteBuffer(bytes: Array("ok ".utf8) + [0xCE])
+        let key: WebSocketMaskingKey = [1, 2, 3, 4]
+        first.webSocketMask(key)
+        try channel.writeInbound(WebSocketFrame(fin: false, opcode: .text, maskKey: key, data: first))
+        #expect(try channel.readInbound(as: WebSocketFrame.self) != nil)
+        // 0xCE needs a continuation byte; 0x41 is not one: fail now, not at the message's end.
+        try channel.writeInbound(WebSocketFrame(fin: false, opcode: .continuation, data: ByteBuffer(bytes: [0x41])))
+        #expect(try channel.readInbound(as: WebSocketFrame.self) == nil)
+        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        var payload = close.unmaskedData
+        #expect(close.opcode == .connectionClose && payload.readWebSocketErrorCode() == .dataInconsistentWithMessage)
+    }
+
+    @Test("a text message that ends inside a character fails with 1007; binary is not checked")
+    func guardChecksTheEnd() throws {
+        let channel = EmbeddedChannel(handler: WebSocketFrameGuard())
+        try channel.writeInbound(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: [0xFF, 0xCE])))
+        #expect(try channel.readInbound(as: WebSocketFrame.self) != nil)
+        try channel.writeInbound(WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(bytes: [0xF0, 0x9F])))
+        try channel.writeInbound(WebSocketFrame(fin: false, opcode: .continuation, data: ByteBuffer(bytes: [0x98])))
+        #expect(try channel.readInbound(as: WebSocketFrame.self) != nil)
+        #expect(try channel.readInbound(as: WebSocketFrame.self) != nil)
+        try channel.writeInbound(WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer()))
+        #expect(try channel.readInbound(as: WebSocketFrame.self) == nil)
+        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
+        var payload = close.unmaskedData
+        #expect(payload.readWebSocketErrorCode() == .dataInconsistentWithMessage)
+    }
+}
