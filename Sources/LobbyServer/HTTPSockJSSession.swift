@@ -59,7 +59,7 @@ final class HTTPSockJSSession: StompTransport {
                 heartbeatInterval: UInt64(configuration.sockJSHeartbeatMilliseconds),
                 disconnectDelay: UInt64(configuration.sockJSDisconnectDelayMilliseconds),
                 responseLimit: service.responseLimit),
-            now: StompSession.now())
+            now: eventLoop.now.millisecondsOfUptime)
         if service.kind == .lobby {
             self.stomp = StompSession(
                 id: id, eventLoop: eventLoop, lobby: lobby, configuration: configuration, transport: self,
@@ -82,7 +82,9 @@ final class HTTPSockJSSession: StompTransport {
         }
     }
 
-    private var now: UInt64 { StompSession.now() }
+    /// The event loop's clock (the test's time on an `EmbeddedEventLoop`), in the milliseconds
+    /// of the SockJS state machine.
+    private var now: UInt64 { eventLoop.now.millisecondsOfUptime }
 
     // MARK: Requests
 

@@ -2,6 +2,7 @@ import Foundation
 import LobbyCore
 import LobbyStore
 import Logging
+import NIOCore
 import Synchronization
 
 /// The coordinator: owns the lobby's two pieces of shared state and carries out their effects.
@@ -119,8 +120,9 @@ final class Lobby: Sendable {
         }
     }
 
-    /// Milliseconds of the monotonic clock: the feed's time.
-    static func now() -> UInt64 { StompSession.now() }
+    /// Milliseconds of the monotonic clock: the feed's time. (Not an event loop's: the lobby
+    /// is shared by every loop.)
+    static func now() -> UInt64 { NIODeadline.now().millisecondsOfUptime }
 
     // MARK: Session lifecycle
 

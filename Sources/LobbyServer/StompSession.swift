@@ -91,7 +91,7 @@ final class StompSession {
         var logger = logger
         logger[metadataKey: "session"] = "\(id)"
         self.logger = logger
-        let now = Self.now()
+        let now = eventLoop.now.millisecondsOfUptime
         var limits = Limits.default
         limits.maxFrameSize = configuration.maxFrameBytes
         limits.maxBodySize = configuration.maxFrameBytes
@@ -110,9 +110,9 @@ final class StompSession {
         self.handle = ChannelSessionHandle(session: self, framing: transport.framing)
     }
 
-    static func now() -> UInt64 {
-        NIODeadline.now().uptimeNanoseconds / 1_000_000
-    }
+    /// The event loop's clock, in the milliseconds the STOMP machine and token buckets count:
+    /// real time on a server loop, the test's time on an `EmbeddedEventLoop`.
+    private var now: UInt64 { eventLoop.now.millisecondsOfUptime }
 
     /// Why ``start(transportName:remoteAddress:)`` was refused.
     private(set) var refusal: LobbyState.OpenRefusal?
@@ -133,7 +133,7 @@ final class StompSession {
 
     func received(_ bytes: some Collection<UInt8>) {
         guard !isEnded else { return }
-        inbound.append(contentsOf: machine.bytesReceived(bytes, now: Self.now()))
+        inbound.append(contentsOf: machine.bytesReceived(bytes, now: now))
         processInbound()
     }
 
@@ -267,7 +267,7 @@ final class StompSession {
     func deliver(_ frame: EncodedFrame) -> Bool {
         guard writeHeldFrames(), let transport = transportAcceptingWrites() else { return false }
         transport.write(frame, flush: true)
-        machine.frameSent(now: Self.now())
+        machine.frameSent(now: now)
         return true
     }
 
@@ -302,7 +302,7 @@ final class StompSession {
         } else {
             transport.write([first] + more)
         }
-        machine.frameSent(now: Self.now())
+        machine.frameSent(now: now)
         return true
     }
 
@@ -367,7 +367,7 @@ final class StompSession {
     }
 
     private func handleApplicationFrame(_ frame: Frame) {
-        let now = Self.now()
+        let now = self.now
         // Chat SENDs answer to their own limit (`--chat-rate`): a fast publisher is slowed by
         // backpressure and rate-limited per message, never cut off as a flood.
         let isChat = frame.command == .send && frame.headers["destination"] == Destination.chat
@@ -478,17 +478,17 @@ final class StompSession {
         if let scheduled = timerDeadline, scheduled <= deadline, timer != nil { return }
         timer?.cancel()
         timerDeadline = deadline
-        let now = Self.now()
-        let delay = deadline > now ? deadline - now : 0
+        let current = now
+        let delay = deadline > current ? deadline - current : 0
         timer = eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(delay))) { [self] in
             timer = nil
             timerDeadline = nil
             guard !isEnded else { return }
             if isReadingPaused {
                 // Our backlog keeps the client's heart-beats unread: its silence is not its own.
-                machine.inboundHeldBack(now: Self.now())
+                machine.inboundHeldBack(now: now)
             }
-            perform(machine.timerFired(now: Self.now()))
+            perform(machine.timerFired(now: now))
             rescheduleTimer()
         }
     }
@@ -542,6 +542,12 @@ final class ChannelSessionHandle: SessionHandle {
         let session = self.session
         session.eventLoop.execute { session.value?.terminatedByLobby(reason: reason) }
     }
+}
+
+extension NIODeadline {
+    /// Milliseconds since an arbitrary point of the monotonic clock, the unit the protocol
+    /// state machines (STOMP, SockJS) take their time in.
+    var millisecondsOfUptime: UInt64 { uptimeNanoseconds / 1_000_000 }
 }
 
 /// The server's version, reported in CONNECTED's `server` header.

@@ -28,11 +28,12 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
     /// The WebSocket frame encoder's context: prepared messages are written from there, so they
     /// skip the encoder (see `EncodedFrame.webSocketMessage(for:)`).
     private var encoderContext: ChannelHandlerContext?
+    /// Ping/pong deadline and SockJS `h` timing; nil until the session started (and for a
+    /// refused one).
+    private var liveness: WebSocketLiveness?
+    /// The one timer armed for `liveness.nextDeadline`, and that deadline.
     private var livenessTimer: Scheduled<Void>?
-    private var sockJSHeartbeatTimer: Scheduled<Void>?
-    private var pingSentAt: UInt64?
-    private var lastInboundAt: UInt64 = 0
-    private var lastOutboundAt: UInt64 = 0
+    private var livenessTimerDeadline: NIODeadline?
     private var closing = false
     /// Backpressure: while set, the channel's `read` requests are held here, so the socket is
     /// not read and TCP slows the client down.
@@ -55,9 +56,6 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
         self.context = context
         channel = context.channel
         encoderContext = try? context.pipeline.syncOperations.context(handlerType: WebSocketFrameEncoder.self)
-        let now = StompSession.now()
-        lastInboundAt = now
-        lastOutboundAt = now
         let session = StompSession(
             id: sessionID, eventLoop: context.eventLoop, lobby: lobby, configuration: configuration,
             transport: self, logger: logger)
@@ -74,11 +72,16 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
             return
         }
         self.session = session
+        liveness = WebSocketLiveness(
+            configuration: .init(
+                pingInterval: .milliseconds(Int64(configuration.heartbeatMilliseconds)),
+                heartbeatInterval: framing == .sockJS
+                    ? .milliseconds(Int64(configuration.sockJSHeartbeatMilliseconds)) : .zero),
+            now: context.eventLoop.now)
         if framing == .sockJS {
             writeText(SockJSFrame.open.encoded)
-            startSockJSHeartbeat(context: context)
         }
-        startLiveness(context: context)
+        armLivenessTimer()
     }
 
     func handlerRemoved(context: ChannelHandlerContext) {
@@ -103,7 +106,7 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         let frame = unwrapInboundIn(data)
-        lastInboundAt = StompSession.now()
+        liveness?.inboundReceived(at: context.eventLoop.now)
         switch frame.opcode {
         case .text:
             let payload = frame.unmaskedData
@@ -122,7 +125,7 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
             let pong = WebSocketFrame(fin: true, opcode: .pong, data: frame.unmaskedData)
             context.writeAndFlush(wrapOutboundOut(pong), promise: nil)
         case .pong:
-            pingSentAt = nil
+            break  // Answers a ping, as any inbound frame does (see `inboundReceived` above).
         case .connectionClose:
             receivedClose(frame, context: context)
         default:
@@ -189,11 +192,16 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
 
     func pauseReading() {
         readingPaused = true
+        liveness?.readingPaused()
     }
 
     func resumeReading() {
         guard readingPaused else { return }
         readingPaused = false
+        if let context {
+            liveness?.readingResumed(at: context.eventLoop.now)
+            armLivenessTimer()
+        }
         if readRequested, let context {
             readRequested = false
             context.read()
@@ -244,10 +252,10 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
     }
 
     /// Only SockJS's `h` heartbeat needs the time of the last write: the raw endpoint skips a
-    /// clock read per delivery.
+    /// clock read per delivery. No timer work either: a write only moves the `h` deadline later.
     private func noteDeliveryWritten() {
-        if framing == .sockJS {
-            lastOutboundAt = StompSession.now()
+        if liveness?.needsWriteTimes == true, let context {
+            liveness?.outboundWritten(at: context.eventLoop.now)
         }
     }
 
@@ -272,7 +280,7 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
         guard let context else { return }
         let frame = WebSocketFrame(fin: true, opcode: .text, data: context.channel.allocator.buffer(string: text))
         context.writeAndFlush(wrapOutboundOut(frame), promise: nil)
-        lastOutboundAt = StompSession.now()
+        liveness?.outboundWritten(at: context.eventLoop.now)
     }
 
     /// Sends a close frame and closes the TCP connection once it is written. The peer's answering
@@ -287,52 +295,46 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
         context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in channel.close(promise: nil) }
     }
 
-    // MARK: Timers
+    // MARK: Liveness
 
-    /// WebSocket ping every heart-beat interval; a ping with no pong (nor any other inbound data)
-    /// by the next tick means a half-open connection or a frozen peer: `timeout`.
-    private func startLiveness(context: ChannelHandlerContext) {
-        let interval = Int64(configuration.heartbeatMilliseconds)
-        guard interval > 0, !closing else { return }
-        livenessTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(interval)) { [self] in
-            guard let context = self.context, !closing else { return }
-            if readingPaused {
-                // The pong may be sitting unread behind our own backlog: not the peer's fault.
-                pingSentAt = nil
-            }
-            if let sentAt = pingSentAt, lastInboundAt < sentAt {
+    /// Keeps one timer at the liveness deadline. Deadlines move later as traffic flows without
+    /// re-arming: a timer that fires early finds nothing due and re-arms here.
+    private func armLivenessTimer() {
+        guard let context, !closing, let deadline = liveness?.nextDeadline else { return }
+        if livenessTimer != nil, let armed = livenessTimerDeadline, armed <= deadline { return }
+        livenessTimer?.cancel()
+        livenessTimerDeadline = deadline
+        livenessTimer = context.eventLoop.assumeIsolated().scheduleTask(deadline: deadline) { [self] in
+            livenessTimer = nil
+            livenessTimerDeadline = nil
+            livenessTimerFired()
+        }
+    }
+
+    private func livenessTimerFired() {
+        guard let context, !closing, let actions = liveness?.timerFired(at: context.eventLoop.now) else { return }
+        for action in actions {
+            switch action {
+            case .sendPing:
+                let ping = WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))
+                context.writeAndFlush(wrapOutboundOut(ping), promise: nil)
+            case .sendHeartbeat:
+                writeText(SockJSFrame.heartbeat.encoded)
+            case .timedOut:
+                // A half-open connection or a frozen peer.
                 logger.info("no pong before the deadline", metadata: ["session": "\(sessionID)"])
                 stopTimers()
                 session?.transportTimedOut()
                 return
             }
-            pingSentAt = StompSession.now()
-            let ping = WebSocketFrame(fin: true, opcode: .ping, data: context.channel.allocator.buffer(capacity: 0))
-            context.writeAndFlush(wrapOutboundOut(ping), promise: nil)
-            startLiveness(context: context)
         }
-    }
-
-    /// SockJS: an `h` frame after `sockJSHeartbeatMilliseconds` of outbound silence.
-    private func startSockJSHeartbeat(context: ChannelHandlerContext) {
-        let interval = UInt64(configuration.sockJSHeartbeatMilliseconds)
-        guard interval > 0, !closing else { return }
-        let silence = StompSession.now() - lastOutboundAt
-        let delay = silence >= interval ? interval : interval - silence
-        sockJSHeartbeatTimer = context.eventLoop.assumeIsolated().scheduleTask(in: .milliseconds(Int64(delay))) {
-            [self] in
-            guard let context = self.context, !closing else { return }
-            if StompSession.now() - lastOutboundAt >= interval {
-                writeText(SockJSFrame.heartbeat.encoded)
-            }
-            startSockJSHeartbeat(context: context)
-        }
+        armLivenessTimer()
     }
 
     private func stopTimers() {
+        liveness?.closeStarted()
         livenessTimer?.cancel()
         livenessTimer = nil
-        sockJSHeartbeatTimer?.cancel()
-        sockJSHeartbeatTimer = nil
+        livenessTimerDeadline = nil
     }
 }
