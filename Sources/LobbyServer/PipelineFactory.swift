@@ -56,11 +56,8 @@ struct PipelineFactory: Sendable {
             },
             upgradePipelineHandler: { [self] channel, head in
                 channel.eventLoop.makeCompletedFuture {
-                    try channel.pipeline.syncOperations.addHandler(WebSocketFrameGuard())
                     try channel.pipeline.syncOperations.addHandler(
-                        NIOWebSocketFrameAggregator(
-                            minNonFinalFragmentSize: 0, maxAccumulatedFrameCount: 64,
-                            maxAccumulatedFrameSize: maxMessage))
+                        WebSocketMessageReader(maxMessageBytes: maxMessage, maxFragments: 64))
                     try channel.pipeline.syncOperations.addHandler(sessionHandler(for: head, channel: channel))
                 }
             })

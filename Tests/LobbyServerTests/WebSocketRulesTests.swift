@@ -80,7 +80,7 @@ import Testing
     }
 
     @Test func theGuardFailsTheConnectionWith1002AndPassesNothingOn() throws {
-        let channel = EmbeddedChannel(handler: WebSocketFrameGuard())
+        let channel = EmbeddedChannel(handler: WebSocketMessageReader())
         try channel.connect(to: SocketAddress(ipAddress: "127.0.0.1", port: 9)).wait()
         let good = WebSocketFrame(fin: true, opcode: .text, data: ByteBuffer(string: "hi"))
         try channel.writeInbound(good)
@@ -145,35 +145,79 @@ import Testing
         }
     }
 
-    @Test("the frame guard fails a text message at its first bad fragment with 1007")
-    func guardFailsFast() throws {
-        let channel = EmbeddedChannel(handler: WebSocketFrameGuard())
+    private static func closeCode(_ channel: EmbeddedChannel) throws -> WebSocketErrorCode? {
+        guard let close = try channel.readOutbound(as: WebSocketFrame.self), close.opcode == .connectionClose else {
+            return nil
+        }
+        var payload = close.unmaskedData
+        return payload.readWebSocketErrorCode()
+    }
+
+    @Test("the reader fails a text message at its first bad fragment with 1007")
+    func readerFailsFast() throws {
+        let channel = EmbeddedChannel(handler: WebSocketMessageReader())
         var first = ByteBuffer(bytes: Array("ok ".utf8) + [0xCE])
         let key: WebSocketMaskingKey = [1, 2, 3, 4]
         first.webSocketMask(key)
         try channel.writeInbound(WebSocketFrame(fin: false, opcode: .text, maskKey: key, data: first))
-        #expect(try channel.readInbound(as: WebSocketFrame.self) != nil)
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil, "a cut character may go on")
         // 0xCE needs a continuation byte; 0x41 is not one: fail now, not at the message's end.
         try channel.writeInbound(WebSocketFrame(fin: false, opcode: .continuation, data: ByteBuffer(bytes: [0x41])))
-        #expect(try channel.readInbound(as: WebSocketFrame.self) == nil)
-        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
-        var payload = close.unmaskedData
-        #expect(close.opcode == .connectionClose && payload.readWebSocketErrorCode() == .dataInconsistentWithMessage)
+        #expect(try Self.closeCode(channel) == .dataInconsistentWithMessage)
+        try channel.writeInbound(WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer()))
+        #expect(try channel.readInbound(as: WebSocketFrame.self) == nil, "nothing passes after the failure")
     }
 
     @Test("a text message that ends inside a character fails with 1007; binary is not checked")
-    func guardChecksTheEnd() throws {
-        let channel = EmbeddedChannel(handler: WebSocketFrameGuard())
+    func readerChecksTheEnd() throws {
+        let channel = EmbeddedChannel(handler: WebSocketMessageReader())
         try channel.writeInbound(WebSocketFrame(fin: true, opcode: .binary, data: ByteBuffer(bytes: [0xFF, 0xCE])))
-        #expect(try channel.readInbound(as: WebSocketFrame.self) != nil)
+        #expect(try channel.readInbound(as: WebSocketFrame.self)?.data == ByteBuffer(bytes: [0xFF, 0xCE]))
         try channel.writeInbound(WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(bytes: [0xF0, 0x9F])))
         try channel.writeInbound(WebSocketFrame(fin: false, opcode: .continuation, data: ByteBuffer(bytes: [0x98])))
-        #expect(try channel.readInbound(as: WebSocketFrame.self) != nil)
-        #expect(try channel.readInbound(as: WebSocketFrame.self) != nil)
         try channel.writeInbound(WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer()))
         #expect(try channel.readInbound(as: WebSocketFrame.self) == nil)
-        let close = try #require(try channel.readOutbound(as: WebSocketFrame.self))
-        var payload = close.unmaskedData
-        #expect(payload.readWebSocketErrorCode() == .dataInconsistentWithMessage)
+        #expect(try Self.closeCode(channel) == .dataInconsistentWithMessage)
+    }
+
+    @Test("masked fragments become one unmasked message; a ping between them passes at once")
+    func reassembly() throws {
+        let channel = EmbeddedChannel(handler: WebSocketMessageReader(maxMessageBytes: 100, maxFragments: 4))
+        let text = Array("fragmenté 😀".utf8)
+        for (index, piece) in [Array(text[..<10]), Array(text[10...])].enumerated() {
+            let key: WebSocketMaskingKey = [UInt8(index + 7), 9, 11, 13]
+            var data = ByteBuffer(bytes: piece)
+            data.webSocketMask(key)
+            try channel.writeInbound(
+                WebSocketFrame(fin: index == 1, opcode: index == 0 ? .text : .continuation, maskKey: key, data: data))
+            if index == 0 {
+                try channel.writeInbound(WebSocketFrame(fin: true, opcode: .ping, data: ByteBuffer(bytes: [1])))
+                #expect(try channel.readInbound(as: WebSocketFrame.self)?.opcode == .ping)
+            }
+        }
+        let message = try #require(try channel.readInbound(as: WebSocketFrame.self))
+        #expect(message.fin && message.opcode == .text && message.maskKey == nil)
+        #expect(String(buffer: message.data) == "fragmenté 😀")
+        #expect(try channel.readOutbound(as: WebSocketFrame.self) == nil)
+    }
+
+    @Test("a fragmented message over the byte or fragment limit fails with 1009")
+    func limits() throws {
+        let bytes = EmbeddedChannel(handler: WebSocketMessageReader(maxMessageBytes: 8, maxFragments: 64))
+        try bytes.writeInbound(
+            WebSocketFrame(fin: false, opcode: .binary, data: ByteBuffer(bytes: [UInt8](repeating: 1, count: 5))))
+        try bytes.writeInbound(
+            WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(bytes: [UInt8](repeating: 2, count: 4))))
+        #expect(try bytes.readInbound(as: WebSocketFrame.self) == nil)
+        #expect(try Self.closeCode(bytes) == .messageTooLarge)
+
+        let count = EmbeddedChannel(handler: WebSocketMessageReader(maxMessageBytes: 100, maxFragments: 3))
+        try count.writeInbound(WebSocketFrame(fin: false, opcode: .text, data: ByteBuffer(string: "a")))
+        try count.writeInbound(WebSocketFrame(fin: false, opcode: .continuation, data: ByteBuffer(string: "b")))
+        try count.writeInbound(WebSocketFrame(fin: false, opcode: .continuation, data: ByteBuffer(string: "c")))
+        #expect(try count.readOutbound(as: WebSocketFrame.self) == nil, "three fragments are allowed")
+        try count.writeInbound(WebSocketFrame(fin: true, opcode: .continuation, data: ByteBuffer(string: "d")))
+        #expect(try count.readInbound(as: WebSocketFrame.self) == nil)
+        #expect(try Self.closeCode(count) == .messageTooLarge)
     }
 }
