@@ -97,6 +97,22 @@ public struct SearchReply: Codable, Sendable, Equatable {
 public enum ChatLimits {
     /// Characters of a chat or private message after trimming.
     public static let textLength = 1...4000
+    /// UTF-8 bytes of a chat or private message after trimming: 4 000 characters of combining
+    /// marks can be hundreds of kilobytes, so text is bounded in bytes as well as characters.
+    public static let maximumTextBytes = 16_384
+
+    /// Why `text` (already trimmed) may not be sent as a chat or private message, or nil when it may.
+    /// The server answers `invalid-text` with this message; the clients refuse it before sending.
+    public static func textProblem(_ text: String) -> String? {
+        if text.isEmpty { return "text must not be empty" }
+        if text.count > textLength.upperBound {
+            return "text must be at most \(textLength.upperBound) characters (this is \(text.count))"
+        }
+        if text.utf8.count > maximumTextBytes {
+            return "text must be at most \(maximumTextBytes) bytes of UTF-8 (this is \(text.utf8.count))"
+        }
+        return nil
+    }
     /// Characters of an away message after trimming.
     public static let awayLength = 1...200
     /// Messages per history or search answer, and the default when none is asked.
