@@ -9,7 +9,7 @@ BUILD_DIR    ?= .build
 VENV         ?= .venv
 PORT         ?= 8080
 DATABASE     ?= lobby.sqlite
-APT_PACKAGES := libncurses-dev pkg-config tmux sqlite3 procps node-sockjs-client postgresql nginx openssl
+APT_PACKAGES := libncurses-dev libicu-dev pkg-config tmux sqlite3 procps node-sockjs-client postgresql nginx openssl
 PY_PACKAGES  := pytest==9.0.3 stomp.py==8.2.0 websocket-client==1.8.0 prometheus-client==0.26.0
 # Autobahn|Testsuite runs only under Python 2.7: pyenv's 2.7.18 on these machines.
 PYTHON2      ?= /root/.pyenv/versions/2.7.18/bin/python

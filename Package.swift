@@ -33,8 +33,16 @@ let package = Package(
         .target(name: "STOMP", swiftSettings: strictSettings),
         .target(name: "SockJS", swiftSettings: strictSettings),
 
+        // Name skeletons (Unicode TS #39) through ICU4C from Debian's libicu-dev. A C target whose
+        // header speaks only `const char *`: ICU's headers would clash with Foundation's bundled
+        // ICU if Swift saw them.
+        .target(
+            name: "CNameSkeleton",
+            linkerSettings: [.linkedLibrary("icui18n"), .linkedLibrary("icuuc")]
+        ),
+
         // Domain values and presence state.
-        .target(name: "LobbyCore", swiftSettings: strictSettings),
+        .target(name: "LobbyCore", dependencies: ["CNameSkeleton"], swiftSettings: strictSettings),
 
         // Storage protocol + SQLite adapter.
         .target(

@@ -115,6 +115,8 @@ public enum ChatLimits {
     }
     /// Characters of an away message after trimming.
     public static let awayLength = 1...200
+    /// UTF-8 bytes of an away message (every member list carries it).
+    public static let maximumAwayBytes = 1024
     /// Messages per history or search answer, and the default when none is asked.
     public static let pageLimit = 1...200
     public static let defaultHistoryPage = 100

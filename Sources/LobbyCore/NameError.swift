@@ -4,8 +4,10 @@ public struct NameError: Error, Sendable, Equatable, CustomStringConvertible {
     private enum Kind: Equatable {
         case empty
         case tooLong
+        case tooManyBytes
         case forbiddenCharacter(Unicode.Scalar)
-        case invisible
+        case whitespaceInside
+        case noLetterOrDigit
     }
 
     private let kind: Kind
@@ -14,8 +16,12 @@ public struct NameError: Error, Sendable, Equatable, CustomStringConvertible {
     public static let empty = NameError(kind: .empty)
     /// More than ``UserName/maximumLength`` characters.
     public static let tooLong = NameError(kind: .tooLong)
-    /// Only invisible characters (variation selectors, fillers).
-    public static let invisible = NameError(kind: .invisible)
+    /// More than ``UserName/maximumBytes`` bytes of UTF-8.
+    public static let tooManyBytes = NameError(kind: .tooManyBytes)
+    /// A space (or other whitespace) between two parts of the name.
+    public static let whitespaceInside = NameError(kind: .whitespaceInside)
+    /// Neither a letter nor a digit (only marks, symbols or punctuation).
+    public static let noLetterOrDigit = NameError(kind: .noLetterOrDigit)
 
     /// A character that could disguise the name or break the display.
     public static func forbiddenCharacter(_ scalar: Unicode.Scalar) -> NameError {
@@ -33,20 +39,24 @@ public struct NameError: Error, Sendable, Equatable, CustomStringConvertible {
             "name must not be empty"
         case .tooLong:
             "name must be at most \(UserName.maximumLength) characters"
-        case .invisible:
-            "name must contain a visible character"
+        case .tooManyBytes:
+            "name must be at most \(UserName.maximumBytes) bytes of UTF-8"
+        case .whitespaceInside:
+            "name must be one word, without spaces"
+        case .noLetterOrDigit:
+            "name must contain a letter or a digit"
         case .forbiddenCharacter(let scalar):
             "name must not contain \(scalar.codePoint) (\(Forbidden(scalar)?.explanation ?? "an invisible character"))"
         }
     }
 
-    /// The classes of scalars a name may never contain, wherever they stand. (ZWJ and tag
-    /// characters are judged by ``UserName`` with their grapheme cluster as context.)
+    /// The classes of scalars a name may never contain, wherever they stand.
     enum Forbidden {
         case control
         case lineSeparator
         case bidiControl
         case format
+        case defaultIgnorable
         case blankFiller
         case noncharacter
 
@@ -63,8 +73,13 @@ public struct NameError: Error, Sendable, Equatable, CustomStringConvertible {
                 case .lineSeparator, .paragraphSeparator: self = .lineSeparator
                 case .format: self = .format
                 default:
-                    guard properties.isNoncharacterCodePoint else { return nil }
-                    self = .noncharacter
+                    if properties.isDefaultIgnorableCodePoint {
+                        self = .defaultIgnorable
+                    } else if properties.isNoncharacterCodePoint {
+                        self = .noncharacter
+                    } else {
+                        return nil
+                    }
                 }
             }
         }
@@ -75,6 +90,7 @@ public struct NameError: Error, Sendable, Equatable, CustomStringConvertible {
             case .lineSeparator: "a line break"
             case .bidiControl: "a bidirectional text control"
             case .format: "an invisible formatting character"
+            case .defaultIgnorable: "a character that draws nothing"
             case .blankFiller: "a blank filler character"
             case .noncharacter: "a noncharacter"
             }

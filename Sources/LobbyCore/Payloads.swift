@@ -277,6 +277,13 @@ public enum ErrorCode {
     public static let storeUnavailable = "store-unavailable"
     /// The name is claimed by someone else: the identity carried no token, or a wrong one.
     public static let nameTaken = "name-taken"
+    /// The name this session used without a claim was just claimed by its owner: the session
+    /// is ended (it could not have learnt the claim's secret).
+    public static let nameClaimed = "name-claimed"
+    /// A second SUBSCRIBE to a destination the session is already subscribed to, or more
+    /// subscriptions than a session may hold.
+    public static let alreadySubscribed = "already-subscribed"
+    public static let tooManySubscriptions = "too-many-subscriptions"
     /// A private message to a user with no live session.
     public static let notHere = "not-here"
     /// Well-formed JSON whose values make no sense (a history before id 0, a search of no words).

@@ -60,7 +60,11 @@ public struct Presence: Sendable {
     ///   present user or a repeat of the same identity. A session that identifies again under
     ///   a new name is a rename: `.left(old, reason: .renamed)` if it was the old name's last
     ///   session, then `.joined(new)` if the new name had no session, in that order.
-    public mutating func track(_ session: SessionID, as user: UserName) -> [PresenceChange] {
+    public mutating func track(_ session: SessionID, as named: UserName) -> [PresenceChange] {
+        // Names are one user when their skeletons are equal (`alice`, `Alice`): the form the
+        // user's first live session typed is the one listed, joined and left, so the list
+        // never holds a member that no leave can remove.
+        let user = sessionsByUser.index(forKey: named).map { sessionsByUser[$0].key } ?? named
         var changes: [PresenceChange] = []
         if let previous = userBySession[session] {
             if previous == user { return [] }
@@ -96,6 +100,12 @@ public struct Presence: Sendable {
     /// Whether the user has a live session.
     public func isPresent(_ user: UserName) -> Bool {
         sessionsByUser[user] != nil
+    }
+
+    /// The present user `user` is (by skeleton), in the form it is listed under: `/msg BOB`
+    /// reaches `bob` as `bob`. Nil when absent.
+    public func member(named user: UserName) -> UserName? {
+        sessionsByUser.index(forKey: user).map { sessionsByUser[$0].key }
     }
 
     public func sessionCount(of user: UserName) -> Int {

@@ -1,39 +1,43 @@
 /// A validated display name: what a session identifies as, and the key of presence.
 ///
-/// `init(validating:)` is the only way to make one, so everything downstream (presence, the
-/// member list, the store) can trust that a name is short, visible and free of characters that
-/// could disguise it. The rules:
+/// `init(validating:)` is the only way to make a new one, so everything downstream (presence,
+/// the member list, the store) can trust that a name is short, visible, one word, and free of
+/// characters that could disguise it. The rules:
 ///
 /// - Leading and trailing whitespace and newlines are trimmed.
-/// - 1 to ``maximumLength`` characters remain, counted as user-perceived characters
-///   (grapheme clusters), so `👩‍💻` or `é` count once however many scalars they take.
-/// - No control characters (C0, DEL, C1), no line or paragraph separators, no noncharacters.
-/// - No format characters (general category Cf): bidi embeddings, overrides, isolates and marks
-///   (U+061C, U+200E, U+200F, U+202A–202E, U+2066–2069) can reorder how a name and the text
-///   around it render; zero-width spaces and joiners (U+200B, U+200C, U+2060, U+FEFF, soft
-///   hyphen…) hide inside a name so `ali\u{200B}ce` impersonates `alice`. Two exceptions,
-///   both only where they are part of a visible symbol:
-///   - U+200D ZERO WIDTH JOINER inside a grapheme cluster and followed there by a visible
-///     base, where it glues an emoji ZWJ sequence (`👩‍💻`) or an Indic conjunct. A ZWJ that
-///     ends a cluster joins nothing visible and is rejected: that is how `al\u{200D}ice` is
-///     caught (Unicode breaks clusters after a ZWJ unless an emoji or conjunct follows).
-///   - Tag characters (U+E0020–E007F) inside a flag that starts with U+1F3F4 (`🏴󠁧󠁢󠁳󠁣󠁴󠁿`).
-///     Anywhere else they smuggle invisible ASCII.
-///   U+200C ZERO WIDTH NON-JOINER is rejected even though Persian spelling uses it: it ends a
-///   grapheme cluster like a hiding character does, and a name reads the same without it.
-/// - No blank look-alikes that are letters or symbols by category but draw nothing: Hangul
-///   fillers (U+115F, U+1160, U+3164, U+FFA0) and BRAILLE PATTERN BLANK (U+2800).
-/// - At least one visible character: a name of only variation selectors or other
-///   default-ignorable code points is rejected.
+/// - No whitespace inside: `/msg NAME text` must find where the name ends.
+/// - 1 to ``maximumLength`` characters (grapheme clusters) and at most ``maximumBytes`` bytes
+///   of UTF-8 remain: a "character" of six hundred combining marks is one character but not a
+///   short name.
+/// - No control characters (C0, DEL, C1), no line or paragraph separators, no noncharacters,
+///   no format characters (general category Cf: bidi controls can reorder the text around
+///   the name, zero-width characters hide inside it).
+/// - No default-ignorable code point anywhere (Unicode's `Default_Ignorable_Code_Point`:
+///   variation selectors, U+034F COMBINING GRAPHEME JOINER, joiners, Hangul fillers,
+///   Mongolian and Khmer invisible marks…): each draws nothing, so `alice` followed by one is
+///   `alice` on every screen. This also refuses emoji ZWJ sequences and emoji variation
+///   selectors: a name is for telling people apart, and those are where look-alikes hide.
+/// - No blank look-alikes that are letters or symbols by category but draw nothing
+///   (BRAILLE PATTERN BLANK U+2800).
+/// - At least one letter or digit.
 ///
-/// Equality is Swift's string equality (canonical equivalence), so `é` precomposed and `e` +
-/// U+0301 are the same user. Case matters: `alice` and `Alice` are two users.
+/// Equality is by ``skeleton`` (Unicode TS #39): `alice`, `Alice`, Cyrillic `аlice` and
+/// fullwidth `ａｌｉｃｅ` are one user, whichever form its owner typed; ``rawValue`` keeps that
+/// form for display.
+///
+/// Names stored before these rules (a claim of `al ice`) stay usable by their owners through
+/// ``init(previouslyClaimed:)``, which the server only uses for a name whose claim's token the
+/// identity carries.
 public struct UserName: Hashable, Sendable, Comparable, CustomStringConvertible {
     /// The most characters (grapheme clusters) a name may have after trimming.
     public static let maximumLength = 32
+    /// The most bytes of UTF-8 a name may have after trimming.
+    public static let maximumBytes = 64
 
-    /// The trimmed, validated name.
+    /// The trimmed, validated name, as its owner typed it.
     public let rawValue: String
+    /// What the name looks like (``NameSkeleton``): the key of equality, claims and presence.
+    public let skeleton: String
     /// `rawValue` lowercased once, here: member lists are sorted on every join, and lowercasing
     /// inside the comparator dominated identify at ten thousand users.
     private let sortKey: String
@@ -44,26 +48,46 @@ public struct UserName: Hashable, Sendable, Comparable, CustomStringConvertible 
     /// let name = try UserName(validating: "  alice \n")  // "alice"
     /// ```
     public init(validating raw: String) throws(NameError) {
-        var trimmed = Substring(raw)
-        while trimmed.first?.isWhitespace == true { trimmed.removeFirst() }
-        while trimmed.last?.isWhitespace == true { trimmed.removeLast() }
-        let name = String(trimmed)
+        let name = Self.trimmed(raw)
         guard !name.isEmpty else { throw .empty }
-        if let scalar = Self.firstForbiddenScalar(in: name) {
+        if let scalar = name.unicodeScalars.first(where: { NameError.Forbidden($0) != nil }) {
             throw .forbiddenCharacter(scalar)
         }
-        guard name.unicodeScalars.contains(where: Self.isVisible) else { throw .invisible }
+        guard !name.unicodeScalars.contains(where: \.properties.isWhitespace) else { throw .whitespaceInside }
+        guard name.unicodeScalars.contains(where: Self.isLetterOrDigit) else { throw .noLetterOrDigit }
         guard name.count <= Self.maximumLength else { throw .tooLong }
+        guard name.utf8.count <= Self.maximumBytes else { throw .tooManyBytes }
+        self.init(trusted: name)
+    }
+
+    /// A name that passed the rules in force before the current ones (no control, line-break,
+    /// bidi or noncharacter scalars; at most ``maximumLength`` characters): for a name already
+    /// claimed then, whose owner proves it with the claim's token. Never for a new name.
+    public init(previouslyClaimed raw: String) throws(NameError) {
+        let name = Self.trimmed(raw)
+        guard !name.isEmpty else { throw .empty }
+        for scalar in name.unicodeScalars {
+            switch NameError.Forbidden(scalar) {
+            case nil, .format?, .defaultIgnorable?, .blankFiller?: continue
+            case .some: throw .forbiddenCharacter(scalar)
+            }
+        }
+        guard name.count <= Self.maximumLength else { throw .tooLong }
+        self.init(trusted: name)
+    }
+
+    private init(trusted name: String) {
         rawValue = name
+        skeleton = NameSkeleton.of(name)
         sortKey = name.lowercased()
     }
 
     public static func == (lhs: UserName, rhs: UserName) -> Bool {
-        lhs.rawValue == rhs.rawValue
+        lhs.skeleton == rhs.skeleton
     }
 
     public func hash(into hasher: inout Hasher) {
-        hasher.combine(rawValue)
+        hasher.combine(skeleton)
     }
 
     public var description: String { rawValue }
@@ -74,41 +98,19 @@ public struct UserName: Hashable, Sendable, Comparable, CustomStringConvertible 
         lhs.sortKey != rhs.sortKey ? lhs.sortKey < rhs.sortKey : lhs.rawValue < rhs.rawValue
     }
 
-    private static func firstForbiddenScalar(in name: String) -> Unicode.Scalar? {
-        for character in name {
-            let scalars = character.unicodeScalars
-            let startsFlag = scalars.first == flagBase
-            for (index, scalar) in zip(scalars.indices, scalars) {
-                switch scalar {
-                case zeroWidthJoiner:
-                    let next = scalars.index(after: index)
-                    if next == scalars.endIndex || !isJoinable(scalars[next]) { return scalar }
-                case tagCharacters:
-                    if !startsFlag { return scalar }
-                default:
-                    if NameError.Forbidden(scalar) != nil { return scalar }
-                }
-            }
-        }
-        return nil
+    private static func trimmed(_ raw: String) -> String {
+        var trimmed = Substring(raw)
+        while trimmed.first?.isWhitespace == true { trimmed.removeFirst() }
+        while trimmed.last?.isWhitespace == true { trimmed.removeLast() }
+        return String(trimmed)
     }
 
-    /// What a ZWJ may join to: a base that draws (the next emoji or consonant), not a mark or
-    /// another invisible scalar that would let the joiner hide mid-cluster (`a` ZWJ U+0301).
-    private static func isJoinable(_ scalar: Unicode.Scalar) -> Bool {
+    private static func isLetterOrDigit(_ scalar: Unicode.Scalar) -> Bool {
         switch scalar.properties.generalCategory {
-        case .nonspacingMark, .spacingMark, .enclosingMark: false
-        default: isVisible(scalar)
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter,
+            .decimalNumber, .letterNumber, .otherNumber:
+            true
+        default: false
         }
     }
-
-    /// Draws something: neither whitespace nor a default-ignorable code point (variation
-    /// selectors, joiners, fillers…).
-    private static func isVisible(_ scalar: Unicode.Scalar) -> Bool {
-        !scalar.properties.isWhitespace && !scalar.properties.isDefaultIgnorableCodePoint
-    }
-
-    private static let zeroWidthJoiner: Unicode.Scalar = "\u{200D}"
-    private static let flagBase: Unicode.Scalar = "\u{1F3F4}"
-    private static let tagCharacters: ClosedRange<Unicode.Scalar> = "\u{E0020}"..."\u{E007F}"
 }

@@ -10,7 +10,8 @@ extension PostgresStore {
         let key = storable(NameClaimRecord.key(for: name))
         return try await database("reading a name claim") { [client, logger] in
             let rows = try await client.query(
-                "SELECT name, token_hash, claimed_at, last_used FROM name_claims WHERE name = \(key)", logger: logger
+                "SELECT display_name, token_hash, claimed_at, last_used FROM name_claims WHERE name = \(key)",
+                logger: logger
             ).collect()
             return try rows.first.map(Self.claimRecord)
         }
@@ -23,23 +24,24 @@ extension PostgresStore {
                 var claims: [NameClaimRecord] = []
                 for request in requests {
                     let key = storable(NameClaimRecord.key(for: request.name))
+                    let display = storable(request.name)
                     let at = request.at.millisecondsSince1970
                     // Takes the name when it is free or its claim lapsed; a claim in force stays.
                     // The row lock of the conflicting row serialises nodes claiming one name.
                     let rows = try await connection.query(
                         """
                         WITH claimed AS (
-                            INSERT INTO name_claims (name, token_hash, claimed_at, last_used)
-                            VALUES (\(key), \(ByteBuffer(bytes: request.tokenHash)), \(at), \(at))
+                            INSERT INTO name_claims (name, display_name, token_hash, claimed_at, last_used)
+                            VALUES (\(key), \(display), \(ByteBuffer(bytes: request.tokenHash)), \(at), \(at))
                             ON CONFLICT (name) DO UPDATE SET
-                                token_hash = excluded.token_hash, claimed_at = excluded.claimed_at,
+                                display_name = excluded.display_name, token_hash = excluded.token_hash, claimed_at = excluded.claimed_at,
                                 last_used = excluded.last_used
                             WHERE name_claims.last_used < \(request.lapsedBefore.millisecondsSince1970)
-                            RETURNING name, token_hash, claimed_at, last_used
+                            RETURNING display_name, token_hash, claimed_at, last_used
                         )
-                        SELECT name, token_hash, claimed_at, last_used FROM claimed
+                        SELECT display_name, token_hash, claimed_at, last_used FROM claimed
                         UNION ALL
-                        SELECT name, token_hash, claimed_at, last_used FROM name_claims
+                        SELECT display_name, token_hash, claimed_at, last_used FROM name_claims
                         WHERE name = \(key) AND NOT EXISTS (SELECT 1 FROM claimed)
                         """, logger: logger
                     ).collect()
@@ -54,7 +56,8 @@ extension PostgresStore {
     public func nameClaims() async throws -> [NameClaimRecord] {
         try await database("listing name claims") { [client, logger] in
             try await client.query(
-                "SELECT name, token_hash, claimed_at, last_used FROM name_claims ORDER BY name", logger: logger
+                "SELECT display_name, token_hash, claimed_at, last_used FROM name_claims ORDER BY display_name",
+                logger: logger
             ).collect().map(Self.claimRecord)
         }
     }

@@ -1,4 +1,7 @@
+import LobbyCore
+import LobbyStore
 import Logging
+import NIOCore
 import PostgresNIO
 
 /// The PostgreSQL schema, one numbered migration per change, applied by the store itself.
@@ -13,6 +16,9 @@ struct PostgresSchema {
         var description: String
         /// Run in order, in one transaction with the version row.
         var statements: [PostgresQuery]
+        /// Run after the statements, in the same transaction: a change SQL cannot compute
+        /// (a name's skeleton comes from ICU, in this process).
+        var rewrite: (@Sendable (PostgresConnection, Logger) async throws -> Void)? = nil
     }
 
     static let migrations: [Migration] = [
@@ -133,7 +139,42 @@ struct PostgresSchema {
                     CHECK (kind IN ('identified', 'ended', 'message', 'status'))
                 """,
             ]),
+        Migration(
+            version: 5, description: "claims keyed by name skeleton",
+            statements: [
+                // Claims are looked up by the name's skeleton (Unicode TS #39); the name as its
+                // owner typed it is kept for display.
+                "ALTER TABLE name_claims ADD COLUMN display_name text",
+                "UPDATE name_claims SET display_name = name",
+                "ALTER TABLE name_claims ALTER COLUMN display_name SET NOT NULL",
+            ],
+            rewrite: rekeyNameClaims),
     ]
+
+    /// Rewrites every claim under its skeleton key; of old claims whose names now share a
+    /// skeleton (`alice` and `Alice`), the most recently used stays (``NameClaimRecord/survivor(of:)``).
+    @Sendable static func rekeyNameClaims(on connection: PostgresConnection, logger: Logger) async throws {
+        let rows = try await connection.query(
+            "SELECT name, token_hash, claimed_at, last_used FROM name_claims", logger: logger
+        ).collect()
+        let claims = try rows.map { row in
+            let (name, hash, claimedAt, lastUsed) = try row.decode((String, ByteBuffer, Int64, Int64).self)
+            return NameClaimRecord(
+                name: name, tokenHash: Array(hash.readableBytesView),
+                claimedAt: Timestamp(millisecondsSince1970: claimedAt),
+                lastUsed: Timestamp(millisecondsSince1970: lastUsed))
+        }
+        try await connection.query("DELETE FROM name_claims", logger: logger)
+        for (key, group) in Dictionary(grouping: claims, by: { NameClaimRecord.key(for: $0.name) }) {
+            guard let claim = NameClaimRecord.survivor(of: group) else { continue }
+            try await connection.query(
+                """
+                INSERT INTO name_claims (name, display_name, token_hash, claimed_at, last_used)
+                VALUES (\(storable(key)), \(claim.name), \(ByteBuffer(bytes: claim.tokenHash)),
+                        \(claim.claimedAt.millisecondsSince1970), \(claim.lastUsed.millisecondsSince1970))
+                """, logger: logger)
+        }
+    }
 
     static var latestVersion: Int32 { migrations.last?.version ?? 0 }
 
@@ -180,6 +221,7 @@ struct PostgresSchema {
                 for statement in migration.statements {
                     try await connection.query(statement, logger: logger)
                 }
+                try await migration.rewrite?(connection, logger)
                 try await connection.query(
                     PostgresQuery(
                         "INSERT INTO lobby_schema (version, description) VALUES (\(migration.version), \(migration.description))"

@@ -125,8 +125,17 @@ final class Broker: Sendable {
                     body, destination: destination, subscriptionID: key.subscriptionID, messageID: messageID),
                 version: key.version)
         }
+        // Counted here, over the sessions the plan really holds: an excluded session need not be
+        // a subscriber (a welcomed session that never subscribed to presence), so subtracting the
+        // size of `excluded` from the plan's count could go below zero.
+        var delivered = 0
         for group in plan.groups {
             let frame = encodings[group.encoding]
+            if excluded.isEmpty {
+                delivered += group.sessions.count
+            } else {
+                delivered += group.sessions.count { !excluded.contains($0.id) }
+            }
             if let fanout = group.fanout {
                 fanout.submit(group.sessions, frame: frame, excluding: excluded)
             } else {
@@ -135,7 +144,7 @@ final class Broker: Sendable {
                 }
             }
         }
-        return plan.subscriptionCount - excluded.count
+        return delivered
     }
 
     private let fanouts = Mutex<[ObjectIdentifier: LoopFanout]>([:])
@@ -202,14 +211,11 @@ struct FanoutPlan: Sendable {
 
     private(set) var encodings: [Encoding] = []
     private(set) var groups: [Group] = []
-    /// Subscriptions reached by one publish (before exclusions), for the deliveries metric.
-    private(set) var subscriptionCount = 0
 
     init(_ subscribers: [ObjectIdentifier: [Broker.Subscription]], fanouts: (any EventLoop) -> LoopFanout) {
         var encodingIndex: [Encoding: Int] = [:]
         var groupIndex: [GroupKey: Int] = [:]
         for subscription in subscribers.values.joined() {
-            subscriptionCount += 1
             let encoding = Encoding(version: subscription.version, subscriptionID: subscription.subscriptionID)
             let encodingNumber: Int
             if let known = encodingIndex[encoding] {

@@ -46,6 +46,11 @@ final class EncodedFrame: Sendable {
     /// A STOMP heart-beat: one end-of-line.
     static let heartBeat = EncodedFrame(stompBytes: [0x0A])
 
+    /// Bytes the frame adds to a connection's outbound queue with `framing`.
+    func byteCount(for framing: Framing) -> Int {
+        webSocketMessage(for: framing).readableBytes
+    }
+
     func bytes(for framing: Framing) -> ByteBuffer {
         assert(self.framing == nil || self.framing == framing, "frame encoded for \(String(describing: self.framing))")
         return switch framing {

@@ -129,8 +129,8 @@ final class HTTPSockJSSession: StompTransport {
 
     /// Outbound frames wait in the state machine while no receiver is attached; past the queue
     /// bound the client is not keeping up.
-    var canAcceptWrites: Bool {
-        machine.pendingByteCount < configuration.maxQueuedBytes
+    func canAcceptWrite(ofBytes bytes: Int) -> Bool {
+        machine.pendingByteCount + bytes <= configuration.maxQueuedBytes
     }
 
     func pauseReading() {

@@ -20,15 +20,18 @@ extension Lobby {
         guard case .success(let request) = PayloadCoding.decode(DirectRequest.self, from: body) else {
             return refuse(session, ErrorCode.invalidJSON, #"direct must be JSON {"to":"<name>","text":"…"}"#, processed)
         }
-        guard let recipient = try? UserName(validating: request.to) else {
+        guard
+            let named = (try? UserName(validating: request.to)) ?? (try? UserName(previouslyClaimed: request.to))
+        else {
             return refuse(session, ErrorCode.notHere, "there is no user called \(request.to)", processed)
         }
         let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard ChatLimits.textLength.contains(text.count) else {
-            return refuse(session, ErrorCode.invalidText, "text must be 1 to 4000 characters after trimming", processed)
+        if let problem = ChatLimits.textProblem(text) {
+            return refuse(session, ErrorCode.invalidText, problem, processed)
         }
-        guard feed.withLock({ $0.room.isPresent(recipient) }) else {
-            return refuse(session, ErrorCode.notHere, "\(recipient) is not here", processed)
+        // The recipient as listed: `/msg BOB` reaches `bob`, and is stored as to `bob`.
+        guard let recipient = feed.withLock({ $0.room.member(named: named) }) else {
+            return refuse(session, ErrorCode.notHere, "\(named) is not here", processed)
         }
         storeRoomMessage(
             .message(user: user.rawValue, text: text, at: .now(), to: recipient.rawValue), session: session,
@@ -39,9 +42,10 @@ extension Lobby {
     /// with `feed` held (``carryOut(_:)``); `directory` is a leaf lock.
     func deliver(_ direct: DirectMessage) {
         let body = PayloadCoding.encode(direct)
+        let from = NameSkeleton.of(direct.from)
+        let to = NameSkeleton.of(direct.to)
         let handles = directory.withLock { directory in
-            Array((directory[direct.from] ?? [:]).values)
-                + (direct.to == direct.from ? [] : Array((directory[direct.to] ?? [:]).values))
+            Array((directory[from] ?? [:]).values) + (to == from ? [] : Array((directory[to] ?? [:]).values))
         }
         for handle in handles {
             broker.sendPrivately(body, to: Destination.directQueue, session: handle)
@@ -53,7 +57,10 @@ extension Lobby {
     func recentDirects(of user: UserName) async -> (json: [UInt8], newestID: Int64)? {
         guard let messages = try? await writer.store.directMessages(of: user.rawValue, limit: ChatLimits.welcomeDirects)
         else { return nil }
-        return (PayloadCoding.encode(messages.compactMap(\.direct)), messages.last?.id ?? 0)
+        // Half of the welcome's budget (the history has the other): 50 private messages of
+        // 58 KB made a welcome of 7 MB that its own client could never take.
+        let directs = ReplyBudget.newest(messages.compactMap(\.direct), within: ReplyBudget.welcomeBytes / 2)
+        return (PayloadCoding.encode(directs), messages.last?.id ?? 0)
     }
 
     /// After an identity, private messages delivered while the welcome's were being read (and so
@@ -83,7 +90,9 @@ extension Lobby {
             )
         }
         let away = request.away?.trimmingCharacters(in: .whitespacesAndNewlines)
-        if let away, !away.isEmpty, !ChatLimits.awayLength.contains(away.count) {
+        if let away, !away.isEmpty,
+            !ChatLimits.awayLength.contains(away.count) || away.utf8.count > ChatLimits.maximumAwayBytes
+        {
             return refuse(session, ErrorCode.invalidText, "an away message must be at most 200 characters", processed)
         }
         let message = away?.isEmpty == false ? away : nil
@@ -121,7 +130,9 @@ extension Lobby {
         }
         answer(session, processed: processed, operation: "reading history") { store in
             HistoryReply(
-                before: request.before, messages: try await store.messages(before: request.before, limit: limit))
+                before: request.before,
+                messages: ReplyBudget.newest(
+                    try await store.messages(before: request.before, limit: limit), within: ReplyBudget.pageBytes))
         }
     }
 
@@ -144,7 +155,10 @@ extension Lobby {
             return refuse(session, ErrorCode.invalidRequest, "limit must be 1 to 200", processed)
         }
         answer(session, processed: processed, operation: "searching") { store in
-            SearchReply(query: request.query, messages: try await store.searchMessages(words: words, limit: limit))
+            SearchReply(
+                query: request.query,
+                messages: ReplyBudget.first(
+                    try await store.searchMessages(words: words, limit: limit), within: ReplyBudget.pageBytes))
         }
     }
 

@@ -79,9 +79,11 @@ final class Lobby: Sendable {
     /// A leaf lock: taken under `sessions` or alone, nothing is taken under it.
     let unstoredStarts = Mutex<[SessionID: SessionStart]>([:])
     private let sessions = Mutex(Sessions())
-    /// The live sessions of each user on this node, for private messages. A leaf lock: updated
-    /// under `sessions`, read under `feed`; nothing is taken under it.
+    /// The live sessions of each user on this node, by the name's skeleton, for private
+    /// messages. A leaf lock: updated under `sessions`, read under `feed`; nothing is taken under it.
     let directory = Mutex<[String: [SessionID: any SessionHandle]]>([:])
+    /// Sessions using a free name without a claim, ended when the name is claimed. A leaf lock.
+    private let unclaimedHolders = Mutex(UnclaimedHolders())
     /// The id of the newest private message delivered (see ``catchUpDirects``). A leaf lock.
     let deliveredDirectID = Mutex<Int64>(0)
     let feed: Mutex<Feed>
@@ -250,32 +252,38 @@ final class Lobby: Sendable {
     /// Handles `SEND /app/identity`: maps the session to the user, stores the mapping, then
     /// answers the session with its `welcome` and tells everyone else (DESIGN's order).
     /// `processed` runs once the frame is fully handled, after the welcome or the error.
-    func identify(_ session: any SessionHandle, body: [UInt8], processed: (@Sendable () -> Void)? = nil) {
-        guard case .success(let request) = PayloadCoding.decode(IdentityRequest.self, from: body) else {
-            metrics.identifyRefused(code: ErrorCode.invalidJSON)
-            replyError(
-                session, ErrorCode.invalidJSON,
-                #"identity must be JSON {"sessionId":"<your session id>","clientData":"<name>"}"#)
+    /// `address`: the peer's, for the per-address limit on new name claims.
+    func identify(
+        _ session: any SessionHandle, body: [UInt8], address: String? = nil,
+        processed: (@Sendable () -> Void)? = nil
+    ) {
+        let refuse = { (code: String, message: String) in
+            self.metrics.identifyRefused(code: code)
+            self.replyError(session, code, message)
             processed?()
-            return
+        }
+        guard case .success(let request) = PayloadCoding.decode(IdentityRequest.self, from: body) else {
+            return refuse(
+                ErrorCode.invalidJSON, #"identity must be JSON {"sessionId":"<your session id>","clientData":"<name>"}"#
+            )
         }
         guard request.sessionId == session.id.rawValue else {
             logger.notice(
                 "identity for another session refused",
                 metadata: ["session": "\(session.id)", "claimed": "\(request.sessionId)"])
-            metrics.identifyRefused(code: ErrorCode.sessionMismatch)
-            replyError(session, ErrorCode.sessionMismatch, "sessionId does not match this connection's session id")
-            processed?()
-            return
+            return refuse(ErrorCode.sessionMismatch, "sessionId does not match this connection's session id")
         }
         let user: UserName
+        // A name only earlier rules allowed stays usable by the holder of its claim's token.
+        var existingClaimOnly = false
         do {
             user = try UserName(validating: request.clientData)
         } catch {
-            metrics.identifyRefused(code: ErrorCode.invalidName)
-            replyError(session, ErrorCode.invalidName, error.description)
-            processed?()
-            return
+            guard request.token != nil, nameClaims != nil,
+                let previous = try? UserName(previouslyClaimed: request.clientData)
+            else { return refuse(ErrorCode.invalidName, error.description) }
+            user = previous
+            existingClaimOnly = true
         }
         // The session's later frames wait for this answer (StompSession holds them back).
         Task {
@@ -283,29 +291,87 @@ final class Lobby: Sendable {
             // private messages in it.
             let wantsWelcome = broker.hasSubscription(session, to: Destination.reply)
             let decision =
-                await nameClaims?.decide(for: user, token: request.token, at: .now(), mayClaim: wantsWelcome)
+                await nameClaims?.decide(
+                    for: user, token: request.token, at: .now(), mayClaim: wantsWelcome, address: address,
+                    existingClaimOnly: existingClaimOnly)
                 ?? .granted(newToken: nil)
             switch decision {
-            case .granted(let newToken):
+            case .granted, .grantedUnclaimed:
+                var newToken: String?
+                if case .granted(let token) = decision { newToken = token }
                 let deliveredBefore = deliveredDirectID.withLock { $0 }
                 let directs = wantsWelcome ? await recentDirects(of: user) : nil
+                if decision == .grantedUnclaimed { unclaimedHolders.withLock { $0.add(session, as: user) } }
                 accept(
                     session, as: user, welcome: wantsWelcome, token: newToken, directs: directs?.json,
                     processed: processed)
                 catchUpDirects(session, user: user, after: directs?.newestID ?? 0, deliveredBefore: deliveredBefore)
+                if newToken != nil {
+                    endUnclaimedHolders(of: user, except: session.id)
+                } else if decision == .grantedUnclaimed {
+                    await endIfClaimedMeanwhile(session, as: user)
+                }
+            case .taken where existingClaimOnly:
+                refuse(
+                    ErrorCode.invalidName,
+                    "\(Self.nameRuleViolation(request.clientData)) (a name claimed before this rule is kept for its owner's token)"
+                )
             case .taken:
-                metrics.identifyRefused(code: ErrorCode.nameTaken)
                 logger.notice(
                     "identity for a claimed name refused", metadata: ["session": "\(session.id)", "user": "\(user)"])
-                replyError(
-                    session, ErrorCode.nameTaken,
+                refuse(
+                    ErrorCode.nameTaken,
                     "the name \(user) is claimed by someone else: send its token, or choose another name")
-                processed?()
+            case .rateLimited:
+                refuse(
+                    ErrorCode.rateLimited,
+                    "too many new names from your address; at most \(nameClaims?.claimsPerAddress ?? 0) an hour")
             case .unavailable:
-                metrics.identifyRefused(code: ErrorCode.storeUnavailable)
-                replyError(session, ErrorCode.storeUnavailable, "the name could not be checked; try again")
-                processed?()
+                refuse(ErrorCode.storeUnavailable, "the name could not be checked; try again")
             }
+        }
+    }
+
+    /// Why `raw` fails the current name rules, for the refusal of a name without a claim.
+    private static func nameRuleViolation(_ raw: String) -> String {
+        do {
+            _ = try UserName(validating: raw)
+            return "name is not allowed"
+        } catch {
+            return error.description
+        }
+    }
+
+    // MARK: Names used without a claim
+
+    /// A name was just claimed: sessions of this node that used it without a claim may no
+    /// longer speak as it or receive its private messages. They cannot have learnt the secret
+    /// (they had no reply queue), so they are told (`name-claimed`) and ended.
+    private func endUnclaimedHolders(of user: UserName, except claimer: SessionID) {
+        let holders = unclaimedHolders.withLock { $0.take(user, except: claimer) }
+        for holder in holders {
+            replyError(
+                holder, ErrorCode.nameClaimed,
+                "\(user) was just claimed by its owner; identify again with another name")
+            logger.notice(
+                "unclaimed holder of a name ended: the name was claimed",
+                metadata: ["session": "\(holder.id)", "user": "\(user)"])
+            if end(holder.id, reason: .closed) {
+                holder.terminate(reason: .closed)
+            }
+        }
+    }
+
+    /// A session took a free name unclaimed: if a claim was made between its read and its
+    /// identity (here or on another node), it is ended as ``endUnclaimedHolders(of:except:)``
+    /// would have.
+    private func endIfClaimedMeanwhile(_ session: any SessionHandle, as user: UserName) async {
+        guard await nameClaims?.isClaimed(user, at: .now()) == true else { return }
+        let stillHolder = unclaimedHolders.withLock { $0.remove(session.id, as: user) }
+        guard stillHolder else { return }
+        replyError(session, ErrorCode.nameClaimed, "\(user) is claimed by its owner; identify again with another name")
+        if end(session.id, reason: .closed) {
+            session.terminate(reason: .closed)
         }
     }
 
@@ -325,7 +391,7 @@ final class Lobby: Sendable {
                 let effect = sessions.state.identityReceived(session.id, as: user, welcome: welcome, at: .now())
             else { return false }
             if let previous { unlist(session.id, as: previous) }
-            directory.withLock { $0[user.rawValue, default: [:]][session.id] = session }
+            directory.withLock { $0[user.skeleton, default: [:]][session.id] = session }
             perform(effect, waiter: waiter)
             return true
         }
@@ -353,8 +419,8 @@ final class Lobby: Sendable {
             return
         }
         let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard (1...4000).contains(text.count) else {
-            replyError(session, ErrorCode.invalidText, "text must be 1 to 4000 characters after trimming")
+        if let problem = ChatLimits.textProblem(text) {
+            replyError(session, ErrorCode.invalidText, problem)
             processed?()
             return
         }
@@ -388,9 +454,10 @@ final class Lobby: Sendable {
     /// Takes a session out of its user's directory entry. Called with `sessions` held.
     private func unlist(_ id: SessionID, as user: UserName) {
         directory.withLock { directory in
-            directory[user.rawValue]?[id] = nil
-            if directory[user.rawValue]?.isEmpty == true { directory[user.rawValue] = nil }
+            directory[user.skeleton]?[id] = nil
+            if directory[user.skeleton]?.isEmpty == true { directory[user.skeleton] = nil }
         }
+        unclaimedHolders.withLock { _ = $0.remove(id, as: user) }
     }
 
     // MARK: Replies
@@ -481,12 +548,11 @@ final class Lobby: Sendable {
                         welcome.body(sessionID: id, user: user, token: waiter?.token, directs: waiter?.directs),
                         to: Destination.reply,
                         session: handle)
-                    metrics.deliveries.increment()
+                    metrics.delivered(1)
                 }
                 waiter?.processed?()
             case .publishChat(let message):
-                metrics.deliveries.increment(
-                    by: Int64(broker.publish(PayloadCoding.encode(message), to: Destination.chatTopic)))
+                metrics.delivered(broker.publish(PayloadCoding.encode(message), to: Destination.chatTopic))
             case .deliverDirect(let direct):
                 deliver(direct)
             }
@@ -515,7 +581,7 @@ final class Lobby: Sendable {
         guard broker.hasSubscribers(to: Destination.presenceTopic) else { return }
         let delivered = broker.publish(
             PayloadCoding.encode(PresenceMessage(events)), to: Destination.presenceTopic, excluding: excluding)
-        metrics.deliveries.increment(by: Int64(delivered))
+        metrics.delivered(delivered)
     }
 }
 

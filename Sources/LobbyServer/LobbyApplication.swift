@@ -141,7 +141,8 @@ public func buildApplication(
     let tlsContext = try configuration.tls?.makeServerContext()
     let writer = StoreWriter(store: store)
     let nameClaims = configuration.nameClaimMilliseconds.map {
-        NameClaims(store: store, lifetimeMilliseconds: $0)
+        NameClaims(
+            store: store, lifetimeMilliseconds: $0, claimsPerAddressPerHour: configuration.claimsPerAddressPerHour)
     }
     let lobby: Lobby
     var cluster: LobbyApplication.Cluster?

@@ -12,7 +12,7 @@ struct LobbyMetrics: Sendable {
     private let ends: [LeaveReason: Counter]
     let users = Meter(label: "lobby_users")
     let messages = Counter(label: "lobby_messages_total")
-    let deliveries = Counter(label: "lobby_deliveries_total")
+    private let deliveryCounter = Counter(label: "lobby_deliveries_total")
     let commitSeconds = Timer(label: "lobby_store_commit_seconds")
     let batchSize = Recorder(label: "lobby_store_batch_size", aggregate: true)
     let leaveBroadcastSeconds = Timer(label: "lobby_leave_broadcast_seconds")
@@ -36,6 +36,15 @@ struct LobbyMetrics: Sendable {
             ends[reason] = Counter(label: "lobby_session_ends_total", dimensions: [("reason", reason.rawValue)])
         }
         self.ends = ends
+    }
+
+    /// Adds `count` deliveries. Total: swift-metrics traps on a negative increment, and a metric
+    /// must never bring the server down, so an impossible count is a bug reported in debug
+    /// builds and dropped in release builds.
+    func delivered(_ count: Int) {
+        assert(count >= 0, "negative delivery count \(count)")
+        guard count > 0 else { return }
+        deliveryCounter.increment(by: Int64(count))
     }
 
     func sessionStarted(transport: String) {

@@ -15,11 +15,20 @@ final class NameClaims: Sendable {
     enum Decision: Sendable, Equatable {
         /// The name may be used. `newToken`: the secret of a claim just made, for the welcome.
         case granted(newToken: String?)
-        /// Someone else holds the name: no token, or a wrong one.
+        /// The name is free and used without a claim (the session cannot learn a secret): it
+        /// holds the name only until someone claims it.
+        case grantedUnclaimed
+        /// Someone else holds the name: no token, or a wrong one. (For a name that only
+        /// earlier rules allowed: there is no claim the token opens.)
         case taken
+        /// The address made too many new claims lately (``claimsPerAddress``).
+        case rateLimited
         /// The store did not answer: nothing was decided.
         case unavailable
     }
+
+    /// New claims per ``AddressBlock`` per hour.
+    let claimsPerAddress: Int
 
     private typealias Waiter = (
         request: NameClaimRequest, continuation: CheckedContinuation<NameClaimRecord, any Error>
@@ -37,10 +46,14 @@ final class NameClaims: Sendable {
     /// A claim not used for this long lapses.
     let lifetimeMilliseconds: Int64
     private let pending = Mutex(Pending())
+    /// New claims per address block. A leaf lock: nothing is taken under it.
+    private let claimRates: Mutex<AddressRateLimiter>
 
-    init(store: any LobbyStore, lifetimeMilliseconds: Int64) {
+    init(store: any LobbyStore, lifetimeMilliseconds: Int64, claimsPerAddressPerHour: Int = 10) {
         self.store = store
         self.lifetimeMilliseconds = lifetimeMilliseconds
+        self.claimsPerAddress = claimsPerAddressPerHour
+        self.claimRates = Mutex(AddressRateLimiter(limit: claimsPerAddressPerHour, periodMilliseconds: 3_600_000))
     }
 
     /// Decides whether `token` (from the identity, if any) lets this identity use `name`.
@@ -48,13 +61,24 @@ final class NameClaims: Sendable {
     /// - Parameter mayClaim: Whether a free name may be claimed: only a session that gets a
     ///   welcome can learn the secret, and a claim nobody knows the secret of would lock the
     ///   name for its whole lifetime. Without it a free name is used unclaimed.
-    func decide(for name: UserName, token: String?, at now: Timestamp, mayClaim: Bool = true) async -> Decision {
+    ///   - address: The peer's address: new claims are limited per ``AddressBlock``.
+    ///   - existingClaimOnly: The name passed only the rules of an earlier version: it may be
+    ///     used with the token of a claim made then, never claimed or used unclaimed.
+    func decide(
+        for name: UserName, token: String?, at now: Timestamp, mayClaim: Bool = true, address: String? = nil,
+        existingClaimOnly: Bool = false
+    ) async -> Decision {
         let lapsedBefore = Timestamp(millisecondsSince1970: now.millisecondsSince1970 - lifetimeMilliseconds)
         do {
             if let standing = try await store.nameClaim(name.rawValue), standing.isInForce(lapsedBefore: lapsedBefore) {
                 return Self.opens(standing, with: token) ? .granted(newToken: nil) : .taken
             }
-            guard mayClaim else { return .granted(newToken: nil) }
+            if existingClaimOnly { return .taken }
+            guard mayClaim else { return .grantedUnclaimed }
+            if let block = address.flatMap(AddressBlock.init) {
+                let time = UInt64(max(0, now.millisecondsSince1970))
+                guard claimRates.withLock({ $0.take(block, now: time) }) else { return .rateLimited }
+            }
             let newToken = ClaimToken.generate()
             let newHash = ClaimToken.hash(newToken)
             let claim = try await self.claim(
@@ -73,6 +97,16 @@ final class NameClaims: Sendable {
     private static func opens(_ claim: NameClaimRecord, with token: String?) -> Bool {
         guard let token, token.utf8.count <= ClaimToken.maximumLength else { return false }
         return ClaimToken.constantTimeEqual(ClaimToken.hash(token), claim.tokenHash)
+    }
+
+    /// Whether `name` has a claim in force now (nil: the store did not answer).
+    func isClaimed(_ name: UserName, at now: Timestamp) async -> Bool? {
+        let lapsedBefore = Timestamp(millisecondsSince1970: now.millisecondsSince1970 - lifetimeMilliseconds)
+        do {
+            return try await store.nameClaim(name.rawValue)?.isInForce(lapsedBefore: lapsedBefore) ?? false
+        } catch {
+            return nil
+        }
     }
 
     /// Claims a name, in the next batch written.

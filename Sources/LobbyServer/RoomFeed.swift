@@ -100,6 +100,9 @@ struct RoomFeed: Sendable {
     /// Whether the user has a live session anywhere (as the room has been told).
     func isPresent(_ user: UserName) -> Bool { presence.isPresent(user) }
 
+    /// The present member `user` names (by skeleton), as listed; nil when absent.
+    func member(named user: UserName) -> UserName? { presence.member(named: user) }
+
     /// Whether changes are waiting for ``batchCommitted()``.
     var hasPending: Bool { !pendingEvents.isEmpty || !pendingIdentities.isEmpty }
 
@@ -199,7 +202,8 @@ struct RoomFeed: Sendable {
         if let encodedHistory {
             history = encodedHistory
         } else {
-            history = PayloadCoding.encode(self.history)
+            // Half of the welcome's budget; the user's private messages get the other half.
+            history = PayloadCoding.encode(ReplyBudget.newest(self.history, within: ReplyBudget.welcomeBytes / 2))
             encodedHistory = history
         }
         return WelcomeSnapshot(members: members, history: history)

@@ -31,6 +31,16 @@ public struct ServerConfiguration: Sendable {
     /// Chat messages a session may send per second (sustained) and in a burst.
     public var chatRatePerSecond: Double = 5
     public var chatBurst: Double = 20
+    /// Away changes a session may make per second (sustained) and in a burst.
+    public var statusRatePerSecond: Double = 0.2
+    public var statusBurst: Double = 5
+    /// Identities after a session's first (renames) per second (sustained) and in a burst.
+    public var renameRatePerSecond: Double = 1.0 / 30
+    public var renameBurst: Double = 3
+    /// New name claims per address block (IPv4 /32, IPv6 /64) per hour; 0: no limit.
+    public var claimsPerAddressPerHour: Int = 10
+    /// Subscriptions one session may hold (one per destination).
+    public var maxSubscriptionsPerSession: Int = 256
     /// STOMP frames a session may send per second (sustained) and in a burst before it is cut off.
     public var frameRatePerSecond: Double = 200
     public var frameBurst: Double = 400

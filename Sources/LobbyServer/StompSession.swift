@@ -8,8 +8,10 @@ import STOMP
 /// All methods are called on the transport's event loop.
 protocol StompTransport: AnyObject {
     var framing: Framing { get }
-    /// Whether the transport's outbound queue is below its bound.
-    var canAcceptWrites: Bool { get }
+    /// Whether the transport's outbound queue, with `bytes` more, stays within its bound
+    /// (`--max-queued-bytes`). The frame about to be queued counts: one frame of any size
+    /// must not carry a queue past the bound.
+    func canAcceptWrite(ofBytes bytes: Int) -> Bool
     /// Writes a frame; with `flush: false` it waits for the next `flush()` (fan-out batches).
     func write(_ frame: EncodedFrame, flush: Bool)
     /// Writes several frames, in order, without flushing: the frames a fan-out burst held for
@@ -57,6 +59,16 @@ final class StompSession {
     private var machine: ServerConnectionStateMachine
     private var chatBucket: TokenBucket
     private var frameBucket: TokenBucket
+    /// Away changes and identities after the first (renames): each is broadcast to everyone,
+    /// and a rename may claim a name for weeks, so both have limits of their own.
+    private var statusBucket: TokenBucket
+    private var renameBucket: TokenBucket
+    /// Whether an identity was handed to the lobby already: later ones are renames.
+    private var hasSentIdentity = false
+    /// Subscriptions this session holds (at most ``ServerConfiguration/maxSubscriptionsPerSession``).
+    private var subscriptionCount = 0
+    /// The peer's address, for per-address limits.
+    private var remoteAddress: String?
     private var timer: Scheduled<Void>?
     private var timerDeadline: UInt64?
     /// Set once the session left the lobby; no inbound frame is processed after that.
@@ -107,6 +119,10 @@ final class StompSession {
         self.chatBucket = TokenBucket(rate: configuration.chatRatePerSecond, burst: configuration.chatBurst, now: now)
         self.frameBucket = TokenBucket(
             rate: configuration.frameRatePerSecond, burst: configuration.frameBurst, now: now)
+        self.statusBucket = TokenBucket(
+            rate: configuration.statusRatePerSecond, burst: configuration.statusBurst, now: now)
+        self.renameBucket = TokenBucket(
+            rate: configuration.renameRatePerSecond, burst: configuration.renameBurst, now: now)
         self.handle = ChannelSessionHandle(session: self, framing: transport.framing)
     }
 
@@ -120,6 +136,7 @@ final class StompSession {
     /// Joins the lobby. False: the id is taken by a live session, the server is stopping, or
     /// the node is rejoining its cluster (``refusal`` says which).
     func start(transportName: String, remoteAddress: String?) -> Bool {
+        self.remoteAddress = remoteAddress
         refusal = lobby.admit(handle, transport: transportName, remoteAddress: remoteAddress)
         guard refusal == nil else {
             isEnded = true
@@ -265,7 +282,9 @@ final class StompSession {
     /// whether the frame was written.
     @discardableResult
     func deliver(_ frame: EncodedFrame) -> Bool {
-        guard writeHeldFrames(), let transport = transportAcceptingWrites() else { return false }
+        guard writeHeldFrames(),
+            let transport = transportAcceptingWrites(ofBytes: frame.byteCount(for: handle.framing))
+        else { return false }
         transport.write(frame, flush: true)
         machine.frameSent(now: now)
         return true
@@ -296,7 +315,9 @@ final class StompSession {
         firstHeldFrame = nil
         // Not `keepingCapacity`: an idle session holds no buffer.
         moreHeldFrames = []
-        guard let transport = transportAcceptingWrites() else { return false }
+        let framing = handle.framing
+        let bytes = more.reduce(first.byteCount(for: framing)) { $0 + $1.byteCount(for: framing) }
+        guard let transport = transportAcceptingWrites(ofBytes: bytes) else { return false }
         if more.isEmpty {
             transport.write(first, flush: false)
         } else {
@@ -306,16 +327,16 @@ final class StompSession {
         return true
     }
 
-    /// The transport, if it can take a write now; otherwise ends the session as `slow` (the
+    /// The transport, if it can take `bytes` more now; otherwise ends the session as `slow` (the
     /// room never waits for a client that does not keep up) and returns nil.
-    private func transportAcceptingWrites() -> (any StompTransport)? {
+    private func transportAcceptingWrites(ofBytes bytes: Int) -> (any StompTransport)? {
         guard !isTransportClosed, let transport else { return nil }
-        if !transport.canAcceptWrites {
+        if !transport.canAcceptWrite(ofBytes: bytes) {
             // Bytes written but not flushed yet count toward the bound: push them to the
             // socket before judging the client.
             transport.flush()
         }
-        guard transport.canAcceptWrites else {
+        guard transport.canAcceptWrite(ofBytes: bytes) else {
             if !isEnded {
                 logger.notice("outbound queue overflowed; disconnecting slow session")
                 end(reason: .slow, closeTransport: true)
@@ -382,7 +403,9 @@ final class StompSession {
             sendReceipt(receipt)
         case .unsubscribe:
             let subscriptionID = frame.headers["id"] ?? frame.headers["destination"] ?? ""
-            lobby.broker.unsubscribe(handle, id: subscriptionID)
+            if lobby.broker.unsubscribe(handle, id: subscriptionID) {
+                subscriptionCount -= 1
+            }
             sendReceipt(receipt)
         case .send:
             handleSend(frame, receipt: receipt, now: now)
@@ -414,6 +437,21 @@ final class StompSession {
                 handle, ErrorCode.unknownDestination, "subscription id \(subscriptionID) is already in use")
             return
         }
+        // One subscription per destination: a second would only double every message to this
+        // connection (3 000 subscriptions to /topic/chat made each chat 3 000 frames).
+        guard !lobby.broker.hasSubscription(handle, to: destination) else {
+            lobby.replyError(
+                handle, ErrorCode.alreadySubscribed,
+                "already subscribed to \(destination); one subscription per destination")
+            return
+        }
+        guard subscriptionCount < configuration.maxSubscriptionsPerSession else {
+            lobby.replyError(
+                handle, ErrorCode.tooManySubscriptions,
+                "at most \(configuration.maxSubscriptionsPerSession) subscriptions per session")
+            return
+        }
+        subscriptionCount += 1
         lobby.broker.subscribe(handle, id: subscriptionID, to: destination, version: machine.version)
     }
 
@@ -421,8 +459,14 @@ final class StompSession {
         let destination = frame.headers["destination"] ?? ""
         switch destination {
         case Destination.identity:
+            if hasSentIdentity, !renameBucket.take(now: now) {
+                refuseTooFast("you are changing your name too fast; try again in a moment", bucket: renameBucket)
+                sendReceipt(receipt)
+                return
+            }
+            hasSentIdentity = true
             let completion = storedSendCompletion(receipt: receipt, identity: true)
-            lobby.identify(handle, body: frame.body, processed: completion)
+            lobby.identify(handle, body: frame.body, address: remoteAddress, processed: completion)
         case Destination.chat, Destination.direct:
             guard chatBucket.take(now: now) else {
                 lobby.replyError(
@@ -437,6 +481,11 @@ final class StompSession {
                 lobby.direct(handle, body: frame.body, processed: completion)
             }
         case Destination.status:
+            guard statusBucket.take(now: now) else {
+                refuseTooFast("you are changing your status too fast; this change was dropped", bucket: statusBucket)
+                sendReceipt(receipt)
+                return
+            }
             lobby.status(handle, body: frame.body, processed: storedSendCompletion(receipt: receipt))
         case Destination.history:
             lobby.history(handle, body: frame.body, processed: storedSendCompletion(receipt: receipt))
@@ -449,6 +498,11 @@ final class StompSession {
                     + "/app/history or /app/search")
             sendReceipt(receipt)
         }
+    }
+
+    private func refuseTooFast(_ message: String, bucket: TokenBucket) {
+        lobby.replyError(
+            handle, ErrorCode.rateLimited, "\(message) (next in \(bucket.millisecondsUntilToken()) ms)")
     }
 
     /// Counts a SEND whose answer comes from the store writer, and makes the callback that

@@ -15,12 +15,28 @@ struct TokenBucket: Sendable, Equatable {
 
     /// Takes one token if there is one.
     mutating func take(now: UInt64) -> Bool {
+        refill(now: now)
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+
+    /// Whether the bucket refilled completely: it then says nothing a new bucket would not.
+    mutating func isFull(now: UInt64) -> Bool {
+        refill(now: now)
+        return tokens >= burst
+    }
+
+    /// Milliseconds until one token is back (0 when there is one now).
+    func millisecondsUntilToken() -> UInt64 {
+        guard tokens < 1, rate > 0 else { return 0 }
+        return UInt64(((1 - tokens) * 1000 / rate).rounded(.up))
+    }
+
+    private mutating func refill(now: UInt64) {
         if now > updatedAt {
             tokens = min(burst, tokens + Double(now - updatedAt) * rate / 1000)
             updatedAt = now
         }
-        guard tokens >= 1 else { return false }
-        tokens -= 1
-        return true
     }
 }

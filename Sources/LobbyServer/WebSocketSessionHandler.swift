@@ -210,8 +210,14 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
 
     // MARK: StompTransport
 
-    var canAcceptWrites: Bool {
-        channel?.isWritable ?? false
+    func canAcceptWrite(ofBytes bytes: Int) -> Bool {
+        guard let channel, channel.isWritable else { return false }
+        // Writable means below the high-water mark (`--max-queued-bytes`) before this frame.
+        // A small frame can overshoot it by little, so only a large one (a history page, a
+        // welcome) pays for reading the exact queue size.
+        guard bytes > configuration.maxQueuedBytes / 16 else { return true }
+        let buffered = (try? channel.syncOptions?.getOption(.bufferedWritableBytes)) ?? 0
+        return buffered + bytes <= configuration.maxQueuedBytes
     }
 
     func write(_ frame: EncodedFrame, flush: Bool) {

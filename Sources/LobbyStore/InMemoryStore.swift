@@ -112,7 +112,7 @@ public final class InMemoryStore: LobbyStore {
                     return standing
                 }
                 let claim = NameClaimRecord(
-                    name: key, tokenHash: request.tokenHash, claimedAt: request.at, lastUsed: request.at)
+                    name: request.name, tokenHash: request.tokenHash, claimedAt: request.at, lastUsed: request.at)
                 state.claims[key] = claim
                 return claim
             }

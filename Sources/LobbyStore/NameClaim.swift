@@ -7,7 +7,8 @@ import LobbyCore
 /// as someone else. `lastUsed` moves on every identity with the name; a claim not used for the
 /// server's `--name-claim-days` lapses and the name is free again.
 public struct NameClaimRecord: Sendable, Equatable, Codable {
-    /// The claimed name, in its ``NameClaimRecord/key(for:)`` form.
+    /// The claimed name as its owner typed it when claiming (claims are looked up by
+    /// ``NameClaimRecord/key(for:)``, its skeleton).
     public var name: String
     /// SHA-256 of the secret (32 bytes).
     public var tokenHash: [UInt8]
@@ -21,10 +22,20 @@ public struct NameClaimRecord: Sendable, Equatable, Codable {
         self.lastUsed = lastUsed
     }
 
-    /// The form a name is claimed under: Unicode NFC, so `é` precomposed and `e` + U+0301 (one
-    /// user, as ``UserName`` compares) are one claim in every store.
+    /// The form a name is claimed under: its skeleton (``NameSkeleton``), so `alice`, `Alice`,
+    /// Cyrillic `аlice` and `e` + U+0301 against precomposed `é` are one claim in every store,
+    /// as ``UserName`` compares them.
     public static func key(for name: String) -> String {
-        name.precomposedStringWithCanonicalMapping
+        NameSkeleton.of(name)
+    }
+
+    /// Of several claims whose names now share one key (claimed before keys were skeletons),
+    /// the one that stays: the most recently used, then the oldest claim. The migration to
+    /// skeleton keys keeps it in every store.
+    public static func survivor(of claims: [NameClaimRecord]) -> NameClaimRecord? {
+        claims.min { lhs, rhs in
+            lhs.lastUsed != rhs.lastUsed ? lhs.lastUsed > rhs.lastUsed : lhs.claimedAt < rhs.claimedAt
+        }
     }
 
     /// Whether the claim still holds at a time when claims last used before `lapsedBefore` have

@@ -18,14 +18,15 @@ extension SQLiteStore {
                     // Takes the name when it is free or its claim lapsed; a claim in force stays.
                     try db.cachedStatement(
                         sql: """
-                            INSERT INTO name_claims (name, token_hash, claimed_at, last_used) VALUES (?, ?, ?, ?)
+                            INSERT INTO name_claims (name, display_name, token_hash, claimed_at, last_used)
+                            VALUES (?, ?, ?, ?, ?)
                             ON CONFLICT (name) DO UPDATE SET
-                                token_hash = excluded.token_hash, claimed_at = excluded.claimed_at,
+                                display_name = excluded.display_name, token_hash = excluded.token_hash, claimed_at = excluded.claimed_at,
                                 last_used = excluded.last_used
                             WHERE name_claims.last_used < ?
                             """
                     ).execute(arguments: [
-                        key, Data(request.tokenHash), request.at.millisecondsSince1970,
+                        key, request.name, Data(request.tokenHash), request.at.millisecondsSince1970,
                         request.at.millisecondsSince1970, request.lapsedBefore.millisecondsSince1970,
                     ])
                     guard let claim = try Self.claim(key, in: db) else {
@@ -40,7 +41,7 @@ extension SQLiteStore {
     public func nameClaims() async throws -> [NameClaimRecord] {
         try await database("listing name claims") {
             try await pool.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM name_claims ORDER BY name").map(Self.claimRecord)
+                try Row.fetchAll(db, sql: "SELECT * FROM name_claims ORDER BY display_name").map(Self.claimRecord)
             }
         }
     }
@@ -69,7 +70,7 @@ extension SQLiteStore {
 
     private static func claimRecord(_ row: Row) -> NameClaimRecord {
         NameClaimRecord(
-            name: row["name"], tokenHash: Array(row["token_hash"] as Data),
+            name: row["display_name"], tokenHash: Array(row["token_hash"] as Data),
             claimedAt: Timestamp(millisecondsSince1970: row["claimed_at"]),
             lastUsed: Timestamp(millisecondsSince1970: row["last_used"]))
     }

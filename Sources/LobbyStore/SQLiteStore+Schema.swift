@@ -1,4 +1,6 @@
+import Foundation
 import GRDB
+import LobbyCore
 
 extension SQLiteStore {
     /// The schema, one registered migration per change. A migration is never edited after it
@@ -118,6 +120,42 @@ extension SQLiteStore {
                     END
                     """)
             try db.execute(sql: "INSERT INTO messages_fts (rowid, text) SELECT id, text FROM messages")
+        }
+        migrator.registerMigration("v5: claims keyed by name skeleton") { db in
+            // Claims are looked up by the name's skeleton (Unicode TS #39), and the name as its
+            // owner typed it is kept for display. Of old claims whose names now share a
+            // skeleton (`alice` and `Alice`), the most recently used stays.
+            let rows = try Row.fetchAll(db, sql: "SELECT * FROM name_claims")
+            let claims = rows.map { row in
+                NameClaimRecord(
+                    name: row["name"], tokenHash: Array(row["token_hash"] as Data),
+                    claimedAt: Timestamp(millisecondsSince1970: row["claimed_at"]),
+                    lastUsed: Timestamp(millisecondsSince1970: row["last_used"]))
+            }
+            try db.execute(sql: "DROP TABLE name_claims")
+            try db.execute(
+                sql: """
+                    CREATE TABLE name_claims (
+                        name TEXT PRIMARY KEY,
+                        display_name TEXT NOT NULL,
+                        token_hash BLOB NOT NULL CHECK (length(token_hash) = 32),
+                        claimed_at INTEGER NOT NULL,
+                        last_used INTEGER NOT NULL
+                    )
+                    """)
+            let byKey = Dictionary(grouping: claims) { NameClaimRecord.key(for: $0.name) }
+            for (key, group) in byKey {
+                guard let claim = NameClaimRecord.survivor(of: group) else { continue }
+                try db.execute(
+                    sql: """
+                        INSERT INTO name_claims (name, display_name, token_hash, claimed_at, last_used)
+                        VALUES (?, ?, ?, ?, ?)
+                        """,
+                    arguments: [
+                        key, claim.name, Data(claim.tokenHash), claim.claimedAt.millisecondsSince1970,
+                        claim.lastUsed.millisecondsSince1970,
+                    ])
+            }
         }
         return migrator
     }

@@ -108,7 +108,14 @@ public enum Route: Sendable, Equatable {
     }
 }
 
-/// A server or session id as SockJS accepts it: a non-empty path segment without `/` or `.`.
+/// The longest server or session id accepted. SockJS sets no bound; sockjs-client sends 8
+/// characters. Every id is kept in memory and in the store's session rows, so a peer must not
+/// choose ids of kilobytes (7 000-byte ids grew a database by megabytes a second).
+public let maximumSockJSIDLength = 64
+
+/// A server or session id as SockJS accepts it: a non-empty path segment without `/` or `.`,
+/// at most ``maximumSockJSIDLength`` bytes.
 func isValidSockJSID(_ bytes: some Collection<UInt8>) -> Bool {
-    !bytes.isEmpty && !bytes.contains(ASCII.slash) && !bytes.contains(ASCII.period)
+    !bytes.isEmpty && bytes.count <= maximumSockJSIDLength && !bytes.contains(ASCII.slash)
+        && !bytes.contains(ASCII.period)
 }

@@ -21,7 +21,7 @@ struct SeededGenerator: RandomNumberGenerator {
 @Suite("Presence invariants over random histories")
 struct PresencePropertyTests {
     static let sessions: [SessionID] = (0..<6).map { SessionID("s\($0)") }
-    static let users: [UserName] = ["ann", "Ann", "bo", "cy"].map(name)
+    static let users: [UserName] = ["ann", "dee", "bo", "cy"].map(name)
 
     @Test(arguments: 0..<40 as Range<UInt64>)
     func randomTrackAndUntrackKeepInvariants(seed: UInt64) {

@@ -13,6 +13,7 @@ import Testing
 private final class PacedTransport: StompTransport {
     let framing = Framing.raw
     var canAcceptWrites = true
+    func canAcceptWrite(ofBytes bytes: Int) -> Bool { canAcceptWrites }
     private(set) var written: [String] = []
     private(set) var readEvents: [String] = []
 

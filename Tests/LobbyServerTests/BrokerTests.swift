@@ -21,6 +21,20 @@ import Testing
         #expect(sessions[3].frames.isEmpty)
     }
 
+    /// The count excludes only sessions that are subscribers: sessions welcomed in a presence
+    /// step are excluded whether or not they subscribed to presence, and a count of
+    /// `subscribers - excluded` went negative (issue 21: `Counter.increment(by:)` trapped).
+    @Test func theDeliveryCountIgnoresExcludedSessionsThatAreNotSubscribers() {
+        let broker = Broker()
+        let subscriber = RecordingSession("a")
+        broker.subscribe(subscriber, id: "p", to: "/topic/presence", version: .v1_2)
+        let excluded: Set<SessionID> = ["b", "c", "d"]
+        #expect(broker.publish(Array("{}".utf8), to: "/topic/presence", excluding: excluded) == 1)
+        #expect(broker.publish(Array("{}".utf8), to: "/topic/presence", excluding: ["a", "b"]) == 0)
+        #expect(broker.publish(Array("{}".utf8), to: "/topic/nobody", excluding: excluded) == 0)
+        #expect(subscriber.frames.count == 1, "the second publish excluded it")
+    }
+
     @Test func eachSubscriberSeesItsOwnSubscriptionID() {
         let broker = Broker()
         let first = RecordingSession("a")

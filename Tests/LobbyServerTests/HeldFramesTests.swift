@@ -11,7 +11,13 @@ import Testing
 private final class LoggingTransport: StompTransport {
     let framing = Framing.raw
     var canAcceptWrites = true
+    /// Bytes the transport's queue may hold; nil: no byte bound.
+    var byteBound: Int?
     private(set) var log: [String] = []
+
+    func canAcceptWrite(ofBytes bytes: Int) -> Bool {
+        canAcceptWrites && bytes <= (byteBound ?? .max)
+    }
 
     func write(_ frame: EncodedFrame, flush: Bool) {
         log.append("write \(String(buffer: frame.stomp))" + (flush ? " +flush" : ""))
@@ -76,6 +82,23 @@ private final class LoggingTransport: StompTransport {
         session.end(reason: .quit, closeTransport: true)
         loop.run()
         #expect(transport.log == ["write [m1,m2]", "close quit"])
+    }
+
+    /// Issue 21: a queue below its bound took one frame of any size, so a history page of
+    /// megabytes was queued for a client that never reads. The frame about to be queued counts.
+    @Test func oneFrameLargerThanTheBoundEndsTheSessionAsSlow() {
+        transport.byteBound = 1_000
+        session.deliver(frame(String(repeating: "x", count: 2_000)))
+        loop.run()
+        #expect(transport.log == ["flush", "close slow"])
+    }
+
+    @Test func aFrameWithinTheBoundIsWritten() {
+        transport.byteBound = 1_000
+        session.deliver(frame(String(repeating: "x", count: 100)))
+        loop.run()
+        #expect(transport.log.first?.hasPrefix("write ") == true)
+        #expect(!transport.log.contains("close slow"))
     }
 
     @Test func aClientThatCannotKeepUpIsCutOffAtTheFlush() {

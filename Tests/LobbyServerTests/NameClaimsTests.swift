@@ -53,7 +53,7 @@ struct NameClaimsTests {
     @Test func aSessionThatCannotLearnTheSecretDoesNotClaim() async throws {
         let store = InMemoryStore()
         let claims = NameClaims(store: store, lifetimeMilliseconds: day)
-        #expect(await claims.decide(for: alice, token: nil, at: at(1), mayClaim: false) == .granted(newToken: nil))
+        #expect(await claims.decide(for: alice, token: nil, at: at(1), mayClaim: false) == .grantedUnclaimed)
         #expect(try await store.nameClaim("alice") == nil)
         // A claim in force still needs its token.
         guard case .granted(let token?) = await claims.decide(for: alice, token: nil, at: at(2)) else {

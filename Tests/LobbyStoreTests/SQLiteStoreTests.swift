@@ -38,7 +38,7 @@ struct SQLiteStoreTests {
             #expect(
                 migrations == [
                     "v1: messages and sessions", "v2: reason node-lost", "v3: name claims",
-                    "v4: private messages, away, search",
+                    "v4: private messages, away, search", "v5: claims keyed by name skeleton",
                 ])
             _ = try await first.apply([message("kept")])
             for _ in 0..<3 {
@@ -46,6 +46,30 @@ struct SQLiteStoreTests {
                 #expect(try await again.appliedMigrations() == migrations)
                 #expect(try await again.recentMessages(limit: 10).map(\.text) == ["kept"])
             }
+        }
+    }
+
+    /// v5 rekeys claims by skeleton: of `alice` and `Alice`, claimed by two people before, the
+    /// one used last stays (under its owner's spelling); a claim with no look-alike stays as it was.
+    @Test func aVersion4FileKeepsTheLastUsedOfLookAlikeClaims() async throws {
+        try await withDatabasePath { path in
+            do {
+                let v4 = try DatabaseQueue(path: path)
+                try SQLiteStore.migrator.migrate(v4, upTo: "v4: private messages, away, search")
+                try await v4.write { db in
+                    try db.execute(
+                        sql: """
+                            INSERT INTO name_claims (name, token_hash, claimed_at, last_used)
+                            VALUES ('alice', zeroblob(32), 1, 10), ('Alice', randomblob(32), 2, 20),
+                                   ('Ana María', randomblob(32), 3, 30)
+                            """)
+                }
+            }
+            let store = try SQLiteStore(path: path)
+            #expect(try await store.nameClaims().map(\.name) == ["Alice", "Ana María"])
+            let claim = try await store.nameClaim("alice")
+            #expect(claim?.lastUsed == Timestamp(millisecondsSince1970: 20), "\(String(describing: claim))")
+            #expect(try await store.nameClaim("ANA MARÍA")?.claimedAt == Timestamp(millisecondsSince1970: 3))
         }
     }
 
@@ -70,7 +94,7 @@ struct SQLiteStoreTests {
                 }
             }
             let store = try SQLiteStore(path: path)
-            #expect(try await store.appliedMigrations().last == "v4: private messages, away, search")
+            #expect(try await store.appliedMigrations().last == "v5: claims keyed by name skeleton")
             let all = try await store.sessions(includeEnded: true, limit: 10)
             #expect(all.map(\.id) == ["open", "old"])
             #expect(all.map(\.reason) == [nil, .quit])

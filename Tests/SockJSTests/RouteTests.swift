@@ -39,6 +39,19 @@ struct RouteTests {
         #expect(Route(path: path, prefix: "/connection") == expected)
     }
 
+    @Test func idsLongerThan64BytesAreNotRoutes() {
+        let longest = String(repeating: "a", count: maximumSockJSIDLength)
+        let tooLong = longest + "b"
+        #expect(
+            Route(path: "/connection/1/\(longest)/xhr", prefix: "/connection")
+                == .session(server: "1", session: longest, transport: .xhr))
+        #expect(Route(path: "/connection/1/\(tooLong)/xhr", prefix: "/connection") == .notFound)
+        #expect(Route(path: "/connection/\(tooLong)/s/xhr", prefix: "/connection") == .notFound)
+        #expect(
+            Route(path: "/connection/1/\(String(repeating: "x", count: 7_000))/websocket", prefix: "/connection")
+                == .notFound)
+    }
+
     @Test(
         "paths that are not found",
         arguments: [
