@@ -62,6 +62,15 @@ extension PostgresStore {
         }
     }
 
+    public func pruneSessions(endedBefore time: Timestamp) async throws -> Int {
+        try await database("pruning ended sessions") { [client, logger] in
+            try await client.query(
+                "DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < \(time.millisecondsSince1970) RETURNING 1",
+                logger: logger
+            ).collect().count
+        }
+    }
+
     public func releaseNameClaim(_ name: String) async throws -> Bool {
         let key = storable(NameClaimRecord.key(for: name))
         return try await database("releasing a name claim") { [client, logger] in

@@ -22,6 +22,8 @@ struct HTTPEnvironment: Sendable {
     let health: HealthCheck
     /// The Prometheus text of `/metrics`; nil when no metrics backend is set up.
     let metricsText: (@Sendable () -> [UInt8])?
+    /// `configuration.hostPolicy`, worked out once.
+    let hostPolicy: HostPolicy
 }
 
 /// Plain HTTP requests: the browser client's files, the SockJS greeting, info and iframe pages,
@@ -104,6 +106,14 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
     private func route(_ head: HTTPRequestHead, context: ChannelHandlerContext) {
         let path = head.uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? head.uri
         requestKind = "other"
+        // DNS rebinding: a name the server does not answer to is refused before anything else.
+        guard environment.hostPolicy.allows(hostHeader: head.host) else {
+            var headers = HTTPHeaders()
+            headers.add(name: "Content-Type", value: "text/plain; charset=UTF-8")
+            return respond(
+                .misdirectedRequest, text: "this server does not answer to host \(head.host ?? "")",
+                headers: headers, head, context)
+        }
         if path == "/" || path.hasPrefix("/static/"), let file = environment.staticFiles.file(forPath: path) {
             guard head.method == .GET || head.method == .HEAD else {
                 return methodNotAllowed("GET, HEAD", head, context)
@@ -129,7 +139,10 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         let (service, route) = SockJSService.resolve(path: head.uri, in: environment.services)
         requestKind = Self.kind(of: route)
         guard let service else { return notFound(head, context) }
-        guard environment.configuration.allowedOrigins.allows(origin: head.origin, host: head.host) else {
+        guard
+            environment.configuration.allowedOrigins.allows(
+                origin: head.origin, host: environment.hostPolicy.selfHost(head.host))
+        else {
             return refuseOrigin(head, context)
         }
         switch route {
@@ -348,10 +361,20 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         }
         let environment = self.environment
         let remote = context.channel.remoteAddress.map { "\($0.ipAddress ?? "?"):\($0.port ?? 0)" }
-        let (entry, isNew) = environment.registry.findOrCreate(id, in: service, on: context.eventLoop) {
-            HTTPSockJSSession(
-                id: id, eventLoop: context.eventLoop, service: service, registry: environment.registry,
-                configuration: environment.configuration, lobby: environment.lobby, logger: environment.logger)
+        guard
+            let (entry, isNew) = environment.registry.findOrCreate(
+                id, in: service, on: context.eventLoop,
+                address: ConnectionCounter.addressKey(context.channel.remoteAddress),
+                make: {
+                    HTTPSockJSSession(
+                        id: id, eventLoop: context.eventLoop, service: service, registry: environment.registry,
+                        configuration: environment.configuration, lobby: environment.lobby, logger: environment.logger)
+                })
+        else {
+            return respond(
+                .tooManyRequests,
+                text: "too many SockJS sessions from your address (at most \(environment.registry.maxPerAddress))",
+                headers: headers, head, context)
         }
         // An HTTP/1.0 response has no chunked framing: it can only end by closing the connection.
         let keepAlive = head.isKeepAlive && head.version != .http1_0 && head.version != .http0_9

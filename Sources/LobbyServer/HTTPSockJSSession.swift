@@ -223,6 +223,8 @@ final class SockJSSessionRegistry: Sendable {
     struct Entry: Sendable {
         let eventLoop: any EventLoop
         let session: NIOLoopBound<HTTPSockJSSession>
+        /// The peer address the session was opened from (``ConnectionCounter/addressKey(_:)``).
+        let address: String
 
         /// Runs `body` with the session on its own event loop.
         func withSession(_ body: @escaping @Sendable (HTTPSockJSSession) -> Void) {
@@ -231,32 +233,59 @@ final class SockJSSessionRegistry: Sendable {
         }
     }
 
-    private let sessions = Mutex<[String: Entry]>([:])
+    private struct Sessions {
+        var byKey: [String: Entry] = [:]
+        /// Live sessions per address: one keep-alive connection can open any number of HTTP
+        /// sessions, so `--max-connections-per-ip` counts these as well as TCP connections.
+        var byAddress: [String: Int] = [:]
+    }
+
+    private let sessions = Mutex(Sessions())
+    /// Sessions one address may hold at once.
+    let maxPerAddress: Int
+
+    init(maxPerAddress: Int = .max) {
+        self.maxPerAddress = maxPerAddress
+    }
 
     private static func key(_ service: SockJSService, _ id: SessionID) -> String {
         service.prefix + "\u{0}" + id.rawValue
     }
 
     func find(_ id: SessionID, in service: SockJSService) -> Entry? {
-        sessions.withLock { $0[Self.key(service, id)] }
+        sessions.withLock { $0.byKey[Self.key(service, id)] }
     }
 
     /// The session with this id, created on the current event loop by `make` if there is none.
-    /// The Bool says whether it is new. Must be called on `eventLoop`.
+    /// The Bool says whether it is new; nil when it would be new and `address` already holds
+    /// ``maxPerAddress`` sessions. Must be called on `eventLoop`.
     func findOrCreate(
-        _ id: SessionID, in service: SockJSService, on eventLoop: any EventLoop,
+        _ id: SessionID, in service: SockJSService, on eventLoop: any EventLoop, address: String,
         make: () -> HTTPSockJSSession
-    ) -> (Entry, Bool) {
+    ) -> (Entry, Bool)? {
         sessions.withLock { sessions in
             let key = Self.key(service, id)
-            if let existing = sessions[key] { return (existing, false) }
-            let entry = Entry(eventLoop: eventLoop, session: NIOLoopBound(make(), eventLoop: eventLoop))
-            sessions[key] = entry
+            if let existing = sessions.byKey[key] { return (existing, false) }
+            let held = sessions.byAddress[address, default: 0]
+            guard held < maxPerAddress else { return nil }
+            let entry = Entry(
+                eventLoop: eventLoop, session: NIOLoopBound(make(), eventLoop: eventLoop), address: address)
+            sessions.byKey[key] = entry
+            sessions.byAddress[address] = held + 1
             return (entry, true)
         }
     }
 
     func remove(_ id: SessionID, in service: SockJSService) {
-        _ = sessions.withLock { $0.removeValue(forKey: Self.key(service, id)) }
+        sessions.withLock { sessions in
+            guard let entry = sessions.byKey.removeValue(forKey: Self.key(service, id)) else { return }
+            let remaining = sessions.byAddress[entry.address, default: 1] - 1
+            sessions.byAddress[entry.address] = remaining > 0 ? remaining : nil
+        }
+    }
+
+    /// Live sessions opened from `address`.
+    func count(from address: String) -> Int {
+        sessions.withLock { $0.byAddress[address, default: 0] }
     }
 }

@@ -64,8 +64,13 @@ public final class LobbyApplication: Service, Sendable {
         }
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.writer.run() }
-            let clusterTasks = self.cluster.map { cluster in
+            var backgroundTasks = self.cluster.map { cluster in
                 [Task { await cluster.follower.run() }, Task { await cluster.lease.run() }]
+            }
+            if let retention = self.configuration.sessionRetentionMilliseconds {
+                let pruning = SessionPruning(
+                    store: self.writer.store, retentionMilliseconds: retention, logger: self.logger)
+                backgroundTasks = (backgroundTasks ?? []) + [Task { await pruning.run() }]
             }
             await withGracefulShutdownHandler {
                 try? await self.serverChannel.closeFuture.get()
@@ -75,7 +80,7 @@ public final class LobbyApplication: Service, Sendable {
             await self.stop()
             await group.waitForAll()
             // After the writer drained, so the `shutdown` ends are stored while the lease holds.
-            for task in clusterTasks ?? [] {
+            for task in backgroundTasks ?? [] {
                 task.cancel()
                 await task.value
             }
@@ -174,9 +179,11 @@ public func buildApplication(
     let services = SockJSService.services(for: configuration)
     let adminToken = AdminAccess.makeToken()
     let environment = HTTPEnvironment(
-        services: services, registry: SockJSSessionRegistry(), lobby: lobby, configuration: configuration,
+        services: services, registry: SockJSSessionRegistry(maxPerAddress: configuration.maxConnectionsPerAddress),
+        lobby: lobby, configuration: configuration,
         staticFiles: StaticFiles(configuration: configuration), logger: logger, adminToken: adminToken,
-        health: HealthCheck(lobby: lobby, store: store), metricsText: metricsText)
+        health: HealthCheck(lobby: lobby, store: store), metricsText: metricsText,
+        hostPolicy: configuration.hostPolicy)
     let connections = ConnectionCounter(
         maxConnections: configuration.maxConnections
             ?? ConnectionCounter.defaultMaxConnections(openFileLimit: ConnectionCounter.openFileSoftLimit()),

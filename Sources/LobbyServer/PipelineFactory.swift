@@ -41,9 +41,11 @@ struct PipelineFactory: Sendable {
         let upgrader = NIOWebSocketServerUpgrader(
             maxFrameSize: maxMessage,
             automaticErrorHandling: true,
-            shouldUpgrade: { [services, configuration] channel, head in
-                // A refused origin is not upgraded: HTTPHandler then answers the request 403.
-                guard configuration.allowedOrigins.allows(origin: head.origin, host: head.host) else {
+            shouldUpgrade: { [services, configuration, hosts = environment.hostPolicy] channel, head in
+                // A refused host or origin is not upgraded: HTTPHandler then answers it 421 / 403.
+                guard hosts.allows(hostHeader: head.host),
+                    configuration.allowedOrigins.allows(origin: head.origin, host: hosts.selfHost(head.host))
+                else {
                     return channel.eventLoop.makeSucceededFuture(nil)
                 }
                 let (service, route) = SockJSService.resolve(path: head.uri, in: services)

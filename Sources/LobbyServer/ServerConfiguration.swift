@@ -60,6 +60,12 @@ public struct ServerConfiguration: Sendable {
     public var maxConnectionsPerAddress: Int = 256
     /// Web origins whose pages may use the SockJS endpoints and WebSocket upgrades.
     public var allowedOrigins: OriginPolicy = .default
+    /// The URL people reach the server by (`--public-url`): its host is one of the server's own.
+    public var publicURL: String?
+    /// More hosts the server answers as its own (`--allowed-hosts`).
+    public var allowedHosts: [String] = []
+    /// Session rows that ended more than this many days ago are deleted (0: kept for ever).
+    public var sessionRetentionDays: Double = 90
     /// This node's name when several share a PostgreSQL lobby; nil: host name and port.
     public var nodeID: String?
     /// How long a node's lease in the shared store lasts without renewal.
@@ -80,6 +86,28 @@ public struct ServerConfiguration: Sendable {
     var nameClaimMilliseconds: Int64? {
         nameClaimDays > 0 ? max(1, Int64((nameClaimDays * 86_400_000).rounded())) : nil
     }
+    /// The `Host` headers answered, and which name the server (see ``HostPolicy``).
+    var hostPolicy: HostPolicy {
+        HostPolicy(listenHost: host, publicHost: publicURL.flatMap(Self.host(ofURL:)), extraHosts: allowedHosts)
+    }
+
+    /// `chat.example` of `https://chat.example:8443/connection`.
+    public static func host(ofURL url: String) -> String? {
+        guard let schemeEnd = url.range(of: "://") else { return nil }
+        let rest = url[schemeEnd.upperBound...]
+        let authority = rest.prefix { $0 != "/" && $0 != "?" && $0 != "#" }
+        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+            return String(authority[...close])
+        }
+        let host = authority.prefix { $0 != ":" }
+        return host.isEmpty ? nil : String(host)
+    }
+
+    /// ``sessionRetentionDays`` in milliseconds; nil: rows are kept for ever.
+    var sessionRetentionMilliseconds: Int64? {
+        sessionRetentionDays > 0 ? max(1, Int64((sessionRetentionDays * 86_400_000).rounded())) : nil
+    }
+
     /// `https` with TLS, else `http`: what the listening line and the admin address say.
     var urlScheme: String { tls == nil ? "http" : "https" }
 

@@ -123,6 +123,19 @@ public final class InMemoryStore: LobbyStore {
         state.withLock { $0.claims.values.sorted { $0.name < $1.name } }
     }
 
+    public func pruneSessions(endedBefore time: Timestamp) async throws -> Int {
+        state.withLock { state in
+            let before = state.sessions.count
+            state.sessions.removeAll { session in session.endedAt.map { $0 < time } ?? false }
+            // Indices moved: find each open row again.
+            state.openSession = [:]
+            for (index, session) in state.sessions.enumerated() where session.isOpen {
+                state.openSession[session.id] = index
+            }
+            return before - state.sessions.count
+        }
+    }
+
     public func releaseNameClaim(_ name: String) async throws -> Bool {
         state.withLock { $0.claims.removeValue(forKey: NameClaimRecord.key(for: name)) != nil }
     }

@@ -60,6 +60,10 @@ public protocol LobbyStore: Sendable {
     /// Forgets a name's claim (the operator's `lobby-server names release`). Returns whether
     /// there was one.
     func releaseNameClaim(_ name: String) async throws -> Bool
+
+    /// Deletes the rows of sessions that ended before `time` (`--session-retention-days`);
+    /// open sessions are never touched. Returns how many were deleted.
+    func pruneSessions(endedBefore time: Timestamp) async throws -> Int
 }
 
 // MARK: - For adapters in other modules

@@ -46,6 +46,17 @@ extension SQLiteStore {
         }
     }
 
+    public func pruneSessions(endedBefore time: Timestamp) async throws -> Int {
+        try await database("pruning ended sessions") {
+            try await pool.write { db in
+                try db.execute(
+                    sql: "DELETE FROM sessions WHERE ended_at IS NOT NULL AND ended_at < ?",
+                    arguments: [time.millisecondsSince1970])
+                return db.changesCount
+            }
+        }
+    }
+
     public func releaseNameClaim(_ name: String) async throws -> Bool {
         try await database("releasing a name claim") {
             try await pool.write { db in

@@ -1,3 +1,4 @@
+import Foundation
 import GRDB
 import LobbyCore
 
@@ -16,6 +17,10 @@ public final class SQLiteStore: LobbyStore {
     /// The file this store opened.
     public let path: String
     let pool: DatabasePool
+    /// The device and inode of the file opened: a file deleted or replaced under a running
+    /// server takes writes into an unlinked inode that nobody will ever read again, so every
+    /// access checks that `path` is still this file (nil: not a regular file, not checked).
+    private let openedFile: FileIdentity?
 
     /// How long a write waits for another connection's lock (another `SQLiteStore` or
     /// `sqlite3` on the same file) before it fails with `SQLITE_BUSY`.
@@ -37,6 +42,18 @@ public final class SQLiteStore: LobbyStore {
         } catch {
             throw StoreError(.cannotOpen(path: path), underlying: error)
         }
+        openedFile = FileIdentity(path: path)
+    }
+
+    /// Throws when `path` is no longer the file this store opened (deleted or replaced).
+    func checkFile() throws {
+        guard let openedFile else { return }
+        guard let current = FileIdentity(path: path) else {
+            throw StoreError.database("using the database", underlying: DatabaseFileGone(path: path, replaced: false))
+        }
+        guard current == openedFile else {
+            throw StoreError.database("using the database", underlying: DatabaseFileGone(path: path, replaced: true))
+        }
     }
 
     public func apply(_ batch: [StoreWrite]) async throws -> [ChatMessage] {
@@ -44,6 +61,7 @@ public final class SQLiteStore: LobbyStore {
         for write in batch {
             try write.validate()
         }
+        try checkFile()
         // The transaction runs on the calling thread, not through GRDB's async hop to its
         // writer queue and back: ``StoreWriter`` calls this from its own thread, where waiting
         // for the commit's fsync blocks no one, and the two thread switches saved per batch
@@ -185,6 +203,7 @@ public final class SQLiteStore: LobbyStore {
 
     /// Runs a database access, wrapping engine errors so callers need not import GRDB.
     func database<T>(_ operation: String, _ access: () async throws -> T) async throws -> T {
+        try checkFile()
         do {
             return try await access()
         } catch {
@@ -234,5 +253,30 @@ extension SQLiteStore {
         } catch {
             throw StoreError.database("backing up to \(path)", underlying: error)
         }
+    }
+}
+
+/// Which file a path names: its device and inode.
+struct FileIdentity: Equatable, Sendable {
+    let device: UInt64
+    let inode: UInt64
+
+    init?(path: String) {
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}
+
+/// The database file was deleted or replaced while the store had it open.
+struct DatabaseFileGone: Error, CustomStringConvertible {
+    let path: String
+    let replaced: Bool
+
+    var description: String {
+        replaced
+            ? "the database file \(path) was replaced by another file while the server ran: restart the server"
+            : "the database file \(path) was deleted while the server ran: restore it or restart the server"
     }
 }

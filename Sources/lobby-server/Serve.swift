@@ -71,12 +71,42 @@ struct Serve: AsyncParsableCommand {
         help: ArgumentHelp(
             "Web origins whose pages may connect (comma list; * allows any).",
             discussion: """
-                Entries: * (any origin), self (the origin the request was addressed to, from its Host header), or \
+                Entries: * (any origin), self (the server's own origin: its --public-url or a host it answers as its \
+                own, never just any Host header), or \
                 scheme://host[:port] where port may be * (any port). Requests without an Origin header (terminal \
                 clients, stomp.py) are always allowed; others get 403.
                 """,
             valueName: "list"))
     var allowedOrigins = OriginPolicy.defaultList
+
+    @Option(
+        name: .customLong("public-url"),
+        help: ArgumentHelp(
+            "The URL people reach this server by (e.g. https://chat.example.org/connection).",
+            discussion: "Its host is one of the server's own: answered, and the origin `self` stands for.",
+            valueName: "url"))
+    var publicURL: String?
+
+    @Option(
+        name: .customLong("allowed-hosts"),
+        help: ArgumentHelp(
+            "More host names the server answers to (comma list); other Host headers get 421.",
+            discussion: """
+                Always answered: the listen address, localhost, 127.0.0.1, [::1] and the host of --public-url. \
+                With a wildcard --host (0.0.0.0, ::) and neither option, any host is answered.
+                """,
+            valueName: "list"))
+    var allowedHosts = ""
+
+    @Option(
+        name: .customLong("session-retention-days"),
+        help: "Session rows that ended more than this many days ago are deleted (0 keeps them).")
+    var sessionRetentionDays = 90.0
+
+    @Option(
+        name: .customLong("claims-per-hour"),
+        help: "New name claims per hour from one address (IPv4 /32, IPv6 /64); 0 for no limit.")
+    var claimsPerHour = 10
 
     @Option(
         name: .customLong("node-id"),
@@ -154,6 +184,13 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--allowed-origins: \(error)")
         }
         guard nodeLeaseMilliseconds >= 200 else { throw ValidationError("--node-lease-ms must be ≥ 200") }
+        if let publicURL, ServerConfiguration.host(ofURL: publicURL) == nil {
+            throw ValidationError("--public-url must be a URL like https://chat.example.org/connection")
+        }
+        guard sessionRetentionDays >= 0, sessionRetentionDays.isFinite else {
+            throw ValidationError("--session-retention-days must be ≥ 0")
+        }
+        guard claimsPerHour >= 0 else { throw ValidationError("--claims-per-hour must be ≥ 0") }
         if let nodeID, nodeID.isEmpty || nodeID.count > 200 {
             throw ValidationError("--node-id must be 1…200 characters")
         }
@@ -198,6 +235,12 @@ struct Serve: AsyncParsableCommand {
         configuration.maxConnections = maxConnections
         configuration.maxConnectionsPerAddress = maxConnectionsPerIP
         configuration.allowedOrigins = (try? OriginPolicy(parsing: allowedOrigins)) ?? .default
+        configuration.publicURL = publicURL
+        configuration.allowedHosts = allowedHosts.split(separator: ",").map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }.filter { !$0.isEmpty }
+        configuration.sessionRetentionDays = sessionRetentionDays
+        configuration.claimsPerAddressPerHour = claimsPerHour
         configuration.nodeID = nodeID
         configuration.nameClaimDays = nameClaimDays
         configuration.nodeLeaseMilliseconds = nodeLeaseMilliseconds

@@ -29,11 +29,12 @@ import Testing
 
     private func openSession(_ kind: SockJSService.Kind, id: SessionID = "h1") -> HTTPSockJSSession {
         let service = Self.service(kind)
-        let (entry, isNew) = registry.findOrCreate(id, in: service, on: loop) {
+        let found = registry.findOrCreate(id, in: service, on: loop, address: "127.0.0.1") {
             HTTPSockJSSession(
                 id: id, eventLoop: loop, service: service, registry: registry, configuration: configuration,
                 lobby: lobby, logger: logger)
         }
+        let (entry, isNew) = try! #require(found)
         #expect(isNew)
         let session = entry.session.value
         session.start(transport: .xhrStreaming, remoteAddress: nil)

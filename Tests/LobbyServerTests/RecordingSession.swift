@@ -109,6 +109,10 @@ final class CommitTrackingStore: LobbyStore {
         try await inner.releaseNameClaim(name)
     }
 
+    func pruneSessions(endedBefore time: Timestamp) async throws -> Int {
+        try await inner.pruneSessions(endedBefore: time)
+    }
+
     func messages(before: Int64?, limit: Int) async throws -> [ChatMessage] {
         try await inner.messages(before: before, limit: limit)
     }

@@ -177,7 +177,7 @@ struct PostgresStoreTests {
             await #expect {
                 try await open(url)
             } throws: { error in
-                "\(error)".contains("the database schema is version 99, newer than this lobby-server knows (4)")
+                "\(error)".contains("the database schema is version 99, newer than this lobby-server knows (5)")
             }
         }
     }

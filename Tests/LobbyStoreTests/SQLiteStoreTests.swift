@@ -73,6 +73,29 @@ struct SQLiteStoreTests {
         }
     }
 
+    /// Issue 21: with the file deleted under a running server, receipts went on and every
+    /// later message was lost. Writes and reads now fail, naming the file.
+    @Test func aDeletedOrReplacedFileFailsEveryAccess() async throws {
+        try await withDatabasePath { path in
+            let store = try SQLiteStore(path: path)
+            _ = try await store.apply([message("before")])
+            try FileManager.default.removeItem(atPath: path)
+            await #expect {
+                _ = try await store.apply([message("lost")])
+            } throws: { error in
+                "\(error)".contains("was deleted while the server ran")
+            }
+            await #expect(throws: StoreError.self) { _ = try await store.recentMessages(limit: 1) }
+            // Another file at the same path is not the one the store has open.
+            _ = try SQLiteStore(path: path)
+            await #expect {
+                _ = try await store.apply([message("lost")])
+            } throws: { error in
+                "\(error)".contains("was replaced")
+            }
+        }
+    }
+
     @Test func aVersion1FileKeepsItsRowsAndAcceptsNodeLostAfterMigrating() async throws {
         try await withDatabasePath { path in
             // A file as the first release left it: only v1, one ended and one open session.

@@ -8,6 +8,25 @@ import Testing
 struct StoreConformanceTests {
     // MARK: Messages
 
+    /// `--session-retention-days`: ended rows older than the cut are deleted, open rows and
+    /// newer ended rows stay.
+    @Test(arguments: StoreKind.available)
+    func pruningDeletesOnlySessionsThatEndedBeforeTheCut(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            _ = try await store.apply([
+                start("old", at: 1), .sessionEnded("old", reason: .quit, at: at(10)),
+                start("recent", at: 2), .sessionEnded("recent", reason: .closed, at: at(500)),
+                start("open", at: 3),
+            ])
+            #expect(try await store.pruneSessions(endedBefore: at(100)) == 1)
+            let left = try await store.sessions(includeEnded: true, limit: 10).map(\.id).sorted()
+            #expect(left == ["open", "recent"])
+            #expect(try await store.pruneSessions(endedBefore: at(100)) == 0)
+            _ = try await store.apply([.sessionEnded("open", reason: .quit, at: at(600))])
+            #expect(try await store.sessions(includeEnded: false, limit: 10).isEmpty)
+        }
+    }
+
     @Test(arguments: StoreKind.available)
     func emptyBatchStoresNothing(kind: StoreKind) async throws {
         try await kind.withStore { store in

@@ -146,6 +146,10 @@ final class InstrumentedStore: LobbyStore {
         try await base.releaseNameClaim(name)
     }
 
+    func pruneSessions(endedBefore time: Timestamp) async throws -> Int {
+        try await base.pruneSessions(endedBefore: time)
+    }
+
     func messages(before: Int64?, limit: Int) async throws -> [ChatMessage] {
         try await base.messages(before: before, limit: limit)
     }
