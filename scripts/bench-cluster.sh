@@ -65,7 +65,7 @@ start_nodes() {
     URL="${BASE_URL%/lobby*}/$db?sslmode=disable"
     for node in a b; do
         "$SERVER" --host 127.0.0.1 --port 0 --database "$URL" --node-id "$node" --node-lease-ms "$LEASE_MS" \
-            --log-level warning --chat-rate 100000 --chat-burst 100000 --max-connections-per-ip 1000000 \
+            --log-level warning --chat-rate 100000 --chat-burst 100000 --max-connections-per-ip 1000000 --claims-per-hour 0 \
             > "$BENCH_OUT/server-$name-$node.log" 2>&1 &
         NODE_PIDS+=($!)
     done

@@ -78,7 +78,7 @@ start_server() {
     rm -f "$DB_DIR"/*.sqlite*
     PORT=$(free_port)
     "$SERVER" --host 127.0.0.1 --port "$PORT" --database "$DB_DIR/$name.sqlite" --log-level warning \
-        --chat-rate 100000 --chat-burst 100000 --max-connections-per-ip 1000000 "$@" \
+        --chat-rate 100000 --chat-burst 100000 --max-connections-per-ip 1000000 --claims-per-hour 0 "$@" \
         > "$BENCH_OUT/server-$name.log" 2>&1 &
     SERVER_PID=$!
     for _ in $(seq 100); do

@@ -55,7 +55,7 @@ for i in $(seq "$NODES"); do
     node_port=0
     [ "$NODE_PORT_BASE" = 0 ] || node_port=$((NODE_PORT_BASE + i - 1))
     "$SERVER" --host 127.0.0.1 --port "$node_port" --database "$URL" --node-id "node-$i" \
-        --node-lease-ms "$LEASE_MS" --log-level "$LOG_LEVEL" --max-connections-per-ip 100000 \
+        --node-lease-ms "$LEASE_MS" --log-level "$LOG_LEVEL" --max-connections-per-ip 100000 --claims-per-hour 0 \
         > "$DIR/node-$i.log" 2>&1 &
     PIDS+=($!)
 done

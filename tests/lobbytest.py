@@ -108,8 +108,11 @@ class LobbyServer:
         binary = server_binary()
         if not binary.exists():
             raise ServerError(f"{binary} does not exist (build it, or set LOBBY_BIN)")
+        # Every test client comes from 127.0.0.1: the per-address limit on new name claims
+        # (10 an hour) is off unless a test sets it (test_hardening does).
+        claims = [] if "--claims-per-hour" in self.args else ["--claims-per-hour", "0"]
         command = [
-            str(binary), "--host", HOST, "--port", "0", "--database", str(self.database), *self.args,
+            str(binary), "--host", HOST, "--port", "0", "--database", str(self.database), *claims, *self.args,
         ]
         self._log_file = open(self.log_path, "wb")
         self.process = subprocess.Popen(

@@ -8,13 +8,18 @@ import NIOCore
 struct AddressBlock: Hashable, Sendable, CustomStringConvertible {
     let description: String
 
-    /// The block of a peer's address as the transports report it (`SocketAddress.ipAddress`);
-    /// nil for anything that is not an IP address (a Unix socket, a test's placeholder).
+    /// The block of a peer's address as the transports report it: `IP:PORT` (the sessions'
+    /// remote address) or a bare IP; nil for anything that is not an IP address (a Unix
+    /// socket, a test's placeholder).
     init?(_ address: String) {
-        guard let parsed = try? SocketAddress(ipAddress: address, port: 0) else { return nil }
+        let withoutPort = address.lastIndex(of: ":").map { String(address[..<$0]) }
+        guard
+            let parsed = withoutPort.flatMap({ try? SocketAddress(ipAddress: $0, port: 0) })
+                ?? (try? SocketAddress(ipAddress: address, port: 0))
+        else { return nil }
         switch parsed {
         case .v4:
-            description = address
+            description = parsed.ipAddress ?? address
         case .v6(let v6):
             let bytes = withUnsafeBytes(of: v6.address.sin6_addr) { Array($0) }
             let isMapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF

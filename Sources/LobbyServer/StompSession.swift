@@ -63,8 +63,6 @@ final class StompSession {
     /// and a rename may claim a name for weeks, so both have limits of their own.
     private var statusBucket: TokenBucket
     private var renameBucket: TokenBucket
-    /// Whether an identity was handed to the lobby already: later ones are renames.
-    private var hasSentIdentity = false
     /// Subscriptions this session holds (at most ``ServerConfiguration/maxSubscriptionsPerSession``).
     private var subscriptionCount = 0
     /// The peer's address, for per-address limits.
@@ -459,12 +457,13 @@ final class StompSession {
         let destination = frame.headers["destination"] ?? ""
         switch destination {
         case Destination.identity:
-            if hasSentIdentity, !renameBucket.take(now: now) {
+            // A rename (the session is identified already) is broadcast and may claim a name
+            // for weeks; a first identity, or a retry after a refusal, is not.
+            if lobby.user(of: id) != nil, !renameBucket.take(now: now) {
                 refuseTooFast("you are changing your name too fast; try again in a moment", bucket: renameBucket)
                 sendReceipt(receipt)
                 return
             }
-            hasSentIdentity = true
             let completion = storedSendCompletion(receipt: receipt, identity: true)
             lobby.identify(handle, body: frame.body, address: remoteAddress, processed: completion)
         case Destination.chat, Destination.direct:
