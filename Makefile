@@ -96,8 +96,8 @@ clean:
 	rm -rf $(BUILD_DIR) $(VENV) $(AUTOBAHN_DIR)
 
 ## bench: release build, lobby-server with a temp database, every scenario, a Markdown table + SVG plot.
-bench: deps-apt
-	BUILD_DIR=$(BUILD_DIR) SWIFT=$(SWIFT) scripts/bench.sh
+bench: deps-apt deps-py
+	BUILD_DIR=$(BUILD_DIR) SWIFT=$(SWIFT) VENV_PYTHON=$(VENV)/bin/python scripts/bench.sh
 
 ## bench-cluster: two nodes on a private PostgreSQL: cross-node fan-out, chat throughput, node-lost failover.
 bench-cluster: deps-apt

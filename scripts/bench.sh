@@ -130,6 +130,15 @@ scenario frozen --heartbeat-ms "$FROZEN_HEARTBEAT_MS" -- frozen --sessions "$FRO
 
 "$BENCH" report "$BENCH_OUT/lobby.jsonl" > "$BENCH_OUT/table.md"
 python3 scripts/plot.py "$BENCH_OUT/lobby.jsonl" -o "$BENCH_OUT/plot.svg" > /dev/null
+# Outbound memory under clients that never read (issue 21); needs websocket-client from .venv.
+stop_server
+PYTHON=${VENV_PYTHON:-.venv/bin/python}
+echo "bench: slow readers"
+if "$PYTHON" scripts/bench_slow_readers.py --binary "$SERVER" > "$BENCH_OUT/slow-readers.md" 2>"$BENCH_OUT/slow-readers.log"; then
+    { echo; echo "Outbound memory:"; echo; cat "$BENCH_OUT/slow-readers.md"; } >> "$BENCH_OUT/table.md"
+else
+    echo "bench: slow readers failed; see $BENCH_OUT/slow-readers.log" >&2
+fi
 echo
 cat "$BENCH_OUT/table.md"
 echo
