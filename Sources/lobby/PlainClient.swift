@@ -19,7 +19,7 @@ struct PlainClient {
     func run() throws {
         let inbox = try EventInbox<ConnectionEvent>()
         let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
-        var transcript = PlainTranscript { TimeZoneRule.system.localTime(of: $0).clock }
+        var transcript = PlainTranscript.forTerminal()
         let connection = LobbyConnection(configuration: configuration) { inbox.post($0) }
         connection.start()
 
