@@ -1,6 +1,6 @@
 """End-to-end tests of `lobby --plain` as the issue 21 hardening left it: what others write is
 printed inert (no escape sequence reaches the terminal or a `log_dir` file, no row of a message
-passes for another line).
+passes for another line), and every command of the full-screen client works on stdin.
 
 A real `lobby-server`; Python STOMP clients from lobbytest.py play the other users; `lobby --plain`
 runs on pipes (tmuxtest.PlainLobby) and, for the log file, a full-screen client in tmux. Every
@@ -11,13 +11,15 @@ from __future__ import annotations
 
 import re
 
-from lobbytest import identified_client, wait_until
+from lobbytest import identified_client, is_chat, wait_until
 from tmuxtest import (
     PlainLobby,
     client_command,
     server,  # noqa: F401 (fixture)
     tmux,  # noqa: F401 (fixture)
 )
+
+DIRECT = "/user/queue/direct"
 
 # What a hostile peer sends: a clipboard write (OSC 52), a cursor-position query that makes the
 # terminal type an answer (DSR), the same query with a one-byte C1 CSI, a bidi override, and a line
@@ -73,5 +75,63 @@ def test_a_hostile_message_is_printed_inert_by_plain_and_in_log_files(server, tm
         assert_inert(raw.decode("utf-8").split("\n"), raw, "log_dir file")
     finally:
         bob.close()
+        alice.kill()
+
+
+def test_plain_carries_out_the_full_screen_commands(server, tmp_path):
+    bob = identified_client(server, "bob")
+    carol = identified_client(server, "carol")
+    for client in (bob, carol):
+        client.subscribe(DIRECT, "direct", receipt="sub-direct")
+    alice = plain(server, "alice", tmp_path)
+    try:
+        # /msg is private: bob gets it, the room (carol) does not.
+        alice.write_line("/msg bob the secret is 42")
+        direct = bob.wait_for(lambda m: m.get("type") == "direct", destination=DIRECT)
+        assert (direct["from"], direct["to"], direct["text"]) == ("alice", "bob", "the secret is 42")
+        alice.wait_line(lambda line: line.endswith("-> *bob* the secret is 42"), "alice's copy of the /msg")
+
+        # /who answers locally from the members list.
+        alice.write_line("/who")
+        alice.wait_line(lambda line: line == "*** 3 members: alice (you), bob, carol", "the /who line")
+
+        # /away and /back change alice's status; /me is an action.
+        alice.write_line("/away lunch")
+        bob.wait_for(lambda m: m.get("type") == "status" and m.get("away") == "lunch")
+        alice.write_line("/back")
+        bob.wait_for(lambda m: m.get("type") == "status" and m.get("user") == "alice" and m.get("away") is None)
+        alice.write_line("/me waves")
+        bob.wait_for(is_chat("/me waves", user="alice"))
+
+        # /search asks the server; /help is local.
+        alice.write_line("/search waves")
+        alice.wait_line(lambda line: line.startswith("-- search: waves (1 result) --"), "the search header")
+        alice.write_line("/help")
+        alice.wait_line(lambda line: line.startswith("***   /msg NAME TEXT"), "the /help lines")
+
+        # Refusals are local lines; nothing of them is sent.
+        alice.write_line("/mgs bob hi")
+        alice.wait_line(lambda line: line == "*** unknown command /mgs: type /help for the list (not sent)",
+                        "the unknown-command line")
+        alice.write_line("/msg bob")
+        alice.wait_line(lambda line: line.startswith("*** usage: /msg NAME TEXT"), "the /msg usage")
+        alice.write_line("x" * 4001)
+        alice.wait_line(lambda line: line.startswith("*** text must be at most 4000 characters (this is 4001)")
+                        and line.endswith("(not sent)"), "the over-the-limit line")
+        alice.write_line("//mgs is a typo")  # a double slash sends a slash
+        carol.wait_for(is_chat("/mgs is a typo", user="alice"))
+        carol.chat("carol was here", receipt="last")
+        alice.wait_line(lambda line: line.endswith("<carol> carol was here"), "carol's line")
+        room = [m["text"] for m in carol.messages(lambda m: m.get("type") == "message")]
+        assert room == ["/me waves", "/mgs is a typo", "carol was here"], room
+        assert not carol.messages(lambda m: m.get("type") == "direct"), "carol saw alice's private message"
+
+        # /quit leaves with a goodbye.
+        alice.write_line("/quit")
+        bob.wait_for(lambda m: m.get("type") == "leave" and m.get("user") == "alice" and m.get("reason") == "quit")
+        assert alice.process.wait(timeout=5) == 0
+    finally:
+        bob.close()
+        carol.close()
         alice.kill()
 

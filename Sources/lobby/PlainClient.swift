@@ -8,8 +8,9 @@ import LobbyTUI
     import Darwin
 #endif
 
-/// `--plain`: no curses. Prints one line per event on stdout and sends each line of stdin as a
-/// chat message; `/quit` or the end of stdin leaves with a goodbye.
+/// `--plain`: no curses. Prints one line per event on stdout and carries out each line of stdin
+/// as the full-screen client would (chat text or a command: `/msg`, `/away`, `/who`, `/help`…);
+/// `/quit` or the end of stdin leaves with a goodbye.
 ///
 /// Lines read before the first welcome wait for it, so `echo hello | lobby --plain` connects,
 /// says hello and leaves.
@@ -33,11 +34,18 @@ struct PlainClient {
             quitDeadline = monotonicMilliseconds() + quitGracePeriod
             connection.quit()
         }
+        // What /who answers from: the welcome's members and every change since.
+        var members = MemberList()
+        var ownName = configuration.displayName
         func submit(_ lines: [String]) {
-            for line in lines where !line.isEmpty {
-                if line == "/quit" { return quit() }
-                connection.send(chat: line)
+            for line in lines {
+                switch Self.action(for: TypedLine(parsing: line), members: members, ownName: ownName) {
+                case .send(let request): connection.send(request)
+                case .quit: return quit()
+                case .say(let output): for text in output { print(text) }
+                }
             }
+            fflush(nil)
             if inputEnded { quit() }
         }
 
@@ -56,6 +64,12 @@ struct PlainClient {
             }
             if ready[1].isReadable {
                 for event in inbox.drain() {
+                    switch event {
+                    case .connected(let user, _): ownName = user
+                    case .session(.welcome(let welcome)): members.replace(with: welcome.members)
+                    case .session(.presence(let presence)): members.apply(presence)
+                    default: break
+                    }
                     for line in transcript.lines(for: event) {
                         print(line)
                     }

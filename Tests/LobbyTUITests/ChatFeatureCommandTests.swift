@@ -39,6 +39,8 @@ struct ChatFeatureCommandTests {
         #expect(state.submit("/filter sometimes") == [])
         #expect(state.joinFilter == .smart)
         #expect(state.kinds.last == .notice("usage: /filter smart|all (now: smart)"))
+        #expect(state.input.text == "/filter sometimes")  // kept, to be corrected
+        _ = state.handle(.control("u"), now: time("10:00"))
         _ = state.submit("/filter all")
         #expect(state.joinFilter == .all)
     }
