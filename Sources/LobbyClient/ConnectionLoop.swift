@@ -213,8 +213,14 @@ final class ConnectionLoop {
         // After the welcome itself, so "connected" follows the history it brought.
         if case .welcome(let welcome) = event {
             if let token = welcome.token {
-                nameToken = token
-                configuration.nameTokenIssued?(token)
+                // Only what a Lobby server makes is kept and written to the token file: a token
+                // holding a line break or a tab could forge another server's line there.
+                if NameTokens.isWellFormed(token) {
+                    nameToken = token
+                    configuration.nameTokenIssued?(token)
+                } else {
+                    onEvent(.session(.protocolError("the server's name token is malformed; it was not saved")))
+                }
             }
             run(reconnector.sessionWelcomed(user: welcome.user, sessionID: welcome.sessionId))
         }
