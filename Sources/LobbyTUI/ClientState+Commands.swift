@@ -27,6 +27,11 @@ extension ClientState {
             return sendRequest(.setAway(nil), now: now)
         case .search(let query):
             return sendRequest(.search(query), now: now)
+        case .nick(let name):
+            // No connection check: after `name-taken` the session is open but has no name yet.
+            input = LineEditor()
+            append(.notice("asking for the name \(name)…"), at: now, now: now)
+            return [.rename(name)]
         case .quit:
             input = LineEditor()
             return [.quit]

@@ -115,6 +115,16 @@ public struct ClientState: Sendable {
             prependHistory(history.messages, now: now)
         case .search(let search):
             showSearchResults(search, now: now)
+        case .serverError(let error) where error.code == ErrorCode.nameTaken:
+            append(.error("\(error.message) (\(error.code))"), at: now, now: now)
+            if case .connected = status {
+                // A refused /nick: the session keeps its name.
+                append(.notice("you are still \(ownName)"), at: now, now: now)
+            } else {
+                // The first identity was refused: nothing happens until the user picks a way out.
+                status = .disconnected("the name is taken: /nick ANOTHER or /quit")
+                append(.notice("type /nick ANOTHERNAME to take another name, or /quit"), at: now, now: now)
+            }
         case .serverError(let error) where error.code == ErrorCode.notHere:
             // The server's message names the user ("bob is not here"): the code adds nothing.
             append(.error(error.message), at: now, now: now)

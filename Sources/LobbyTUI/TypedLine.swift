@@ -27,6 +27,8 @@ public enum TypedLine: Sendable, Equatable {
     case back
     /// `/search TEXT`.
     case search(String)
+    /// `/nick NAME`: identify again under another name.
+    case nick(String)
     /// `/filter smart|all`; nil when the argument is neither.
     case filter(JoinFilter?)
     case help
@@ -66,6 +68,7 @@ public enum TypedLine: Sendable, Equatable {
         case "/search":
             self = argument.isEmpty ? .usage("/search TEXT, for example /search release date") : .search(argument)
         case "/filter": self = .filter(JoinFilter(rawValue: argument.lowercased()))
+        case "/nick": self = argument.isEmpty ? .usage("/nick NAME, for example /nick alice2") : .nick(argument)
         case "/help": self = .help
         case "/who": self = .who
         case "/clear": self = .clear
@@ -77,18 +80,30 @@ public enum TypedLine: Sendable, Equatable {
     /// (``ChatLimits``) is refused before it leaves, so it can stay in the input to be shortened.
     public var refusal: String? {
         switch self {
-        case .chat(let text): ChatLimits.textProblem(text.trimmed(where: \.isWhitespace))
-        case .action(let text): ChatLimits.textProblem("/me " + text)
-        case .direct(_, let text): ChatLimits.textProblem(text)
+        case .chat(let text):
+            return ChatLimits.textProblem(text.trimmed(where: \.isWhitespace))
+        case .action(let text):
+            return ChatLimits.textProblem("/me " + text)
+        case .direct(_, let text):
+            return ChatLimits.textProblem(text)
+        case .nick(let name):
+            do {
+                _ = try UserName(validating: name)
+                return nil
+            } catch {
+                return "/nick: \(error)"
+            }
         case .away(let message) where message.count > ChatLimits.awayLength.upperBound:
-            "an away message must be at most \(ChatLimits.awayLength.upperBound) characters (this is \(message.count))"
-        default: nil
+            let limit = ChatLimits.awayLength.upperBound
+            return "an away message must be at most \(limit) characters (this is \(message.count))"
+        default:
+            return nil
         }
     }
 
     /// Every command, for `/help` and Tab completion.
     public static let commandNames = [
-        "/away", "/back", "/clear", "/filter", "/help", "/me", "/msg", "/quit", "/search", "/who",
+        "/away", "/back", "/clear", "/filter", "/help", "/me", "/msg", "/nick", "/quit", "/search", "/who",
     ]
 
     public static let helpLines = [
@@ -100,6 +115,7 @@ public enum TypedLine: Sendable, Equatable {
         "  /away [TEXT]      mark yourself away (TEXT defaults to \"away\")",
         "  /back             no longer away",
         "  /search TEXT      find older room messages containing TEXT",
+        "  /nick NAME        take another name (a taken name needs its owner's token)",
         "  /filter smart|all smart: hide joins and leaves of users quiet for 10 minutes",
         "  /clear            clear the message area",
         "  /quit             leave (also Ctrl-C, or Ctrl-D on an empty line)",

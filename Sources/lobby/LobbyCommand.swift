@@ -104,7 +104,8 @@ struct LobbyCommand: ParsableCommand {
         let name = (try? UserName(validating: displayName).rawValue) ?? displayName
         if let tokenFile = TokenFile.standard() {
             configuration.nameToken = tokenFile.load().token(server: server, name: name)
-            configuration.nameTokenIssued = { [server, plain] token in
+            configuration.savedNameToken = { [server] name in tokenFile.load().token(server: server, name: name) }
+            configuration.nameTokenIssued = { [server, plain] token, name in
                 do {
                     try tokenFile.save(token, server: server, name: name)
                 } catch {
@@ -118,7 +119,8 @@ struct LobbyCommand: ParsableCommand {
         }
         let settings = try settings()
         if plain {
-            try PlainClient(configuration: configuration).run()
+            let status = try PlainClient(configuration: configuration).run()
+            if status != 0 { throw ExitCode(status) }
         } else {
             try TerminalClient(configuration: configuration, settings: settings).run()
         }

@@ -8,6 +8,8 @@ enum PlainAction: Equatable {
     case send(ClientRequest)
     /// Say goodbye and exit.
     case quit
+    /// Identify again under another name.
+    case rename(String)
     /// Lines the client prints itself (help, `/who`, a refusal); none for an empty line.
     case say([String])
 }
@@ -27,6 +29,7 @@ extension PlainClient {
         case .away(let message): return .send(.away(message))
         case .back: return .send(.away(nil))
         case .search(let query): return .send(.search(query, limit: ChatLimits.defaultSearchPage))
+        case .nick(let name): return .rename(name)
         case .quit: return .quit
         case .help: return .say(TypedLine.helpLines.map { "*** " + $0 })
         case .who: return .say(["*** " + printable(members.whoLine(ownName: ownName))])

@@ -17,7 +17,9 @@ import LobbyTUI
 struct PlainClient {
     var configuration: LobbyConnection.Configuration
 
-    func run() throws {
+    /// Runs until `/quit`, the end of stdin or a signal; returns the exit status (1: the server
+    /// refused the name, so nothing could be said).
+    func run() throws -> Int32 {
         let inbox = try EventInbox<ConnectionEvent>()
         let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
         var transcript = PlainTranscript.forTerminal()
@@ -29,6 +31,7 @@ struct PlainClient {
         var inputEnded = false
         var hasBeenWelcomed = false
         var quitDeadline: UInt64?
+        var exitStatus: Int32 = 0
         func quit() {
             guard quitDeadline == nil else { return }
             quitDeadline = monotonicMilliseconds() + quitGracePeriod
@@ -41,6 +44,7 @@ struct PlainClient {
             for line in lines {
                 switch Self.action(for: TypedLine(parsing: line), members: members, ownName: ownName) {
                 case .send(let request): connection.send(request)
+                case .rename(let name): connection.rename(to: name)
                 case .quit: return quit()
                 case .say(let output): for text in output { print(text) }
                 }
@@ -51,7 +55,7 @@ struct PlainClient {
 
         while true {
             let timeout = quitDeadline.map { Int($0 - min($0, monotonicMilliseconds())) }
-            if let timeout, timeout == 0 { return }
+            if let timeout, timeout == 0 { return exitStatus }
             var descriptors = [signals.fileDescriptor, inbox.fileDescriptor]
             if !inputEnded { descriptors.append(STDIN_FILENO) }
             let ready = Poller.wait(for: descriptors, timeout: timeout)
@@ -73,8 +77,18 @@ struct PlainClient {
                     for line in transcript.lines(for: event) {
                         print(line)
                     }
+                    if case .session(.serverError(let error)) = event, error.code == ErrorCode.nameTaken,
+                        !hasBeenWelcomed
+                    {
+                        // Nothing typed can be said under this name: leave, saying how to go on.
+                        print("*** choose another name: lobby --plain --name ANOTHER")
+                        let line = Array("lobby: \(printable(error.message))\n".utf8)
+                        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+                        exitStatus = 1
+                        quit()
+                    }
                     fflush(nil)  // a script reads these lines through a pipe, as they come
-                    if event == .stopped { return }
+                    if event == .stopped { return exitStatus }
                     if case .connected = event, !hasBeenWelcomed {
                         hasBeenWelcomed = true
                         submit(pendingLines)
@@ -87,6 +101,8 @@ struct PlainClient {
                 inputEnded = input.isAtEnd
                 if hasBeenWelcomed {
                     submit(lines)
+                } else if lines.contains(where: { TypedLine(parsing: $0) == .quit }) {
+                    quit()  // no need to wait for a welcome to leave
                 } else {
                     pendingLines += lines
                 }

@@ -24,6 +24,8 @@ struct TypedLineTests {
             ("/search", .usage("/search TEXT, for example /search release date")),
             ("/filter SMART", .filter(.smart)),
             ("/filter sometimes", .filter(nil)),
+            ("/nick  carol2 ", .nick("carol2")),
+            ("/nick", .usage("/nick NAME, for example /nick alice2")),
             ("/help", .help),
             ("/who", .who),
             ("/clear", .clear),
