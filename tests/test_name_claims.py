@@ -180,7 +180,7 @@ def test_terminal_client_keeps_and_reuses_its_token(start, tmux, tmp_path):  # n
 
     # Someone else (no token) cannot be carol, and is told so plainly.
     other = tmux.terminal("other", client_command(server, "carol"), env={"XDG_STATE_HOME": str(tmp_path / "other")})
-    other.wait_for_text("carol is taken on this server; use another --name", timeout=10)
+    other.wait_for_text("carol is taken on this server", timeout=10)
 
     # carol closes her terminal and comes back: the stored token makes her carol again.
     terminal.kill()

@@ -351,11 +351,12 @@ class PlainLobby:
     """`lobby --plain` with its stdin, stdout and stderr on pipes; stdout lines are collected by a
     thread."""
 
-    def __init__(self, argv: list[str]):
+    def __init__(self, argv: list[str], env: dict[str, str] | None = None):
         self.process = subprocess.Popen(
             argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            env=dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8"))
+            env=dict(os.environ, LANG="C.UTF-8", LC_ALL="C.UTF-8", **(env or {})))
         self.lines: list[str] = []
+        self.raw = bytearray()  # stdout exactly as written, to look for bytes a decoder would hide
         self._lock = threading.Lock()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -365,6 +366,7 @@ class PlainLobby:
         for raw in self.process.stdout:
             line = raw.decode("utf-8", errors="replace").rstrip("\n")
             with self._lock:
+                self.raw += raw
                 self.lines.append(line)
 
     def output(self) -> str:

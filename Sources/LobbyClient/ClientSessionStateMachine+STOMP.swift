@@ -113,7 +113,7 @@ extension ClientSessionStateMachine {
                 case .error(let error) where error.code == ErrorCode.nameTaken:
                     .serverError(
                         ErrorEvent(
-                            code: error.code, message: "\(displayName) is taken on this server; use another --name"))
+                            code: error.code, message: "the name \(displayName) is taken on this server"))
                 case .error(let error): .serverError(error)
                 case .history(let history): .history(history)
                 case .search(let search): .search(search)

@@ -28,9 +28,9 @@ public struct ClientSessionStateMachine: Sendable {
     /// The session id the client learnt from its own transport URL, or `nil` when the URL has none.
     public let sessionID: String?
     /// The display name sent in the identity message.
-    public let displayName: String
+    public private(set) var displayName: String
     /// The secret of the name's claim on this server, if the client has one.
-    public let nameToken: String?
+    public private(set) var nameToken: String?
     public let configuration: ClientSessionConfiguration
     /// Whether the server has answered the identity with a `welcome`.
     public internal(set) var isIdentified = false
@@ -194,6 +194,31 @@ public struct ClientSessionStateMachine: Sendable {
 
     /// The user quit: says goodbye with `DISCONNECT` (so the others see `quit`) and closes once the
     /// server confirms it, or after the disconnect timeout.
+    /// Asks for another name (`/nick`): the identity again on this session, with that name's
+    /// secret if the client has one. The server answers with a welcome (a rename: the others see
+    /// the old name leave as `renamed` and the new one join) or `name-taken`, after which the
+    /// session keeps the name it had. Before `CONNECTED` the new name is the one the session will
+    /// identify as.
+    public mutating func identify(as name: String, token: String?, now: UInt64) -> [Action] {
+        switch state {
+        case .awaitingOpen, .awaitingConnected:
+            displayName = name
+            nameToken = token
+            return []
+        case .connected(let link):
+            guard let sessionID else { return [.emit(.notSent("/nick \(name)"))] }
+            displayName = name
+            nameToken = token
+            let identity = IdentityRequest(sessionId: sessionID, clientData: name, token: token)
+            let frame = Frame(
+                .send, headers: ["destination": Destination.identity, "content-type": "application/json"],
+                body: PayloadCoding.encode(identity))
+            return [send([frame], version: link.version, now: now)]
+        case .disconnecting, .closed:
+            return [.emit(.notSent("/nick \(name)"))]
+        }
+    }
+
     public mutating func quit(now: UInt64) -> [Action] {
         switch state {
         case .connected(let link):

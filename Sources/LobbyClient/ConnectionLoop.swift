@@ -28,8 +28,16 @@ final class ConnectionLoop {
     /// Set once the WebSocket upgrade succeeded and the session runs.
     private var driver: SessionDriver?
     private var handshakeTimeout: Scheduled<Void>?
+    /// The name the next connection identifies as: the configured one, or the last one a welcome
+    /// confirmed after a `/nick`.
+    private var displayName: String
     /// The name's claim secret: the configured one, or the one a welcome handed out since.
     private var nameToken: String?
+    /// A `/nick` sent on the current session and not yet answered: it becomes `displayName`
+    /// with the welcome; a refusal leaves the session (and the next ones) with the old name.
+    private var pendingRename: (name: String, token: String?)?
+    /// Whether the current attempt's session got a welcome.
+    private var attemptWasWelcomed = false
     /// Made at the first `https://` attempt and kept: every attempt verifies the same way.
     private var sharedTLS: ClientTLS?
 
@@ -41,6 +49,7 @@ final class ConnectionLoop {
         self.eventLoop = eventLoop
         self.onEvent = onEvent
         self.reconnector = ReconnectStateMachine(backoff: configuration.backoff)
+        self.displayName = configuration.displayName
         self.nameToken = configuration.nameToken
     }
 
@@ -55,6 +64,18 @@ final class ConnectionLoop {
 
     func quit() {
         run(reconnector.quit())
+    }
+
+    func rename(to name: String) {
+        let token = configuration.savedNameToken?(name)
+        guard let driver else {
+            // Between connections: the next one identifies as the new name.
+            displayName = name
+            nameToken = token
+            return
+        }
+        pendingRename = (name, token)
+        driver.identify(as: name, token: token)
     }
 
     private func run(_ actions: [ReconnectStateMachine.Action]) {
@@ -87,6 +108,7 @@ final class ConnectionLoop {
     private func openConnection() {
         currentAttempt += 1
         attemptIsLive = true
+        attemptWasWelcomed = false
         let attempt = currentAttempt
         let server = randomServerID(using: &generator)
         let session = randomSessionID(using: &generator)
@@ -108,7 +130,7 @@ final class ConnectionLoop {
         var sessionConfiguration = configuration.session
         sessionConfiguration.host = sessionConfiguration.host ?? endpoint.host
         let driver = SessionDriver(
-            transportURL: url, displayName: configuration.displayName, nameToken: nameToken,
+            transportURL: url, displayName: displayName, nameToken: nameToken,
             configuration: sessionConfiguration,
             // Weak: a channel outliving its connection (released while the socket closes) may
             // still report its end; nobody is left to tell.
@@ -212,9 +234,21 @@ final class ConnectionLoop {
         onEvent(.session(event))
         // After the welcome itself, so "connected" follows the history it brought.
         if case .welcome(let welcome) = event {
+            attemptWasWelcomed = true
+            if let rename = pendingRename {
+                displayName = rename.name
+                nameToken = rename.token
+                pendingRename = nil
+            }
             if let token = welcome.token {
-                nameToken = token
-                configuration.nameTokenIssued?(token)
+                // Only what a Lobby server makes is kept and written to the token file: a token
+                // holding a line break or a tab could forge another server's line there.
+                if NameTokens.isWellFormed(token) {
+                    nameToken = token
+                    configuration.nameTokenIssued?(token, displayName)
+                } else {
+                    onEvent(.session(.protocolError("the server's name token is malformed; it was not saved")))
+                }
             }
             run(reconnector.sessionWelcomed(user: welcome.user, sessionID: welcome.sessionId))
         }
@@ -225,6 +259,12 @@ final class ConnectionLoop {
         attemptIsLive = false
         channel = nil
         driver = nil
+        // A session refused its first name: the name asked for since is the one to try next.
+        if let rename = pendingRename, !attemptWasWelcomed {
+            displayName = rename.name
+            nameToken = rename.token
+        }
+        pendingRename = nil
         handshakeTimeout?.cancel()
         handshakeTimeout = nil
         run(reconnector.connectionEnded(end, now: SessionDriver.now(), using: &generator))

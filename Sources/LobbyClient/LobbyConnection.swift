@@ -29,9 +29,12 @@ public final class LobbyConnection: Sendable {
         public var maximumMessageSize: Int
         /// The secret of `displayName`'s claim on this server, sent with every identity.
         public var nameToken: String?
-        /// Called (on the event loop) when a welcome hands out a new claim's secret: the name
-        /// was free and is now this client's. Later identities send it on their own.
-        public var nameTokenIssued: (@Sendable (String) -> Void)?
+        /// Called (on the event loop) when a welcome hands out a new claim's secret, with the name
+        /// it is for: the name was free and is now this client's. Later identities send it on
+        /// their own.
+        public var nameTokenIssued: (@Sendable (_ token: String, _ name: String) -> Void)?
+        /// The secret saved for another name (called on the event loop at a `/nick`), if any.
+        public var savedNameToken: (@Sendable (_ name: String) -> String?)?
         /// How `https://` / `wss://` servers are verified; nil: against the system trust store.
         public var tls: ClientTLS?
 
@@ -89,6 +92,13 @@ public final class LobbyConnection: Sendable {
     /// Sends a request; without a live session it comes back as `.session(.notSent(…))`.
     public func send(_ request: ClientRequest) {
         loop.eventLoop.execute { self.loop.value.send(request) }
+    }
+
+    /// Takes another name (`/nick`): identifies again on the current session, and the next
+    /// connections use the new name once a welcome confirmed it. A name the server refuses
+    /// (`name-taken`, `invalid-name`) comes back as a server error and changes nothing.
+    public func rename(to name: String) {
+        loop.eventLoop.execute { self.loop.value.rename(to: name) }
     }
 
     /// Says goodbye (STOMP `DISCONNECT`, so the others see `quit`), closes, and reports `.stopped`.

@@ -13,9 +13,19 @@ import LobbyCore
 /// ```
 ///
 /// History that a `welcome` repeats after a reconnect is not printed twice.
+///
+/// What others wrote is printed inert: every line goes through `printable`, the rule the
+/// full-screen client draws with, so no control or escape sequence reaches the terminal or a log
+/// file; a line break inside a text starts a row indented by ``continuationIndent``, so a message
+/// cannot hold a row that passes for another line (`[22:31] <alice> …` inside bob's text).
 public struct PlainTranscript {
+    /// The start of every row that continues a line: no line of the transcript starts with a space.
+    public static let continuationIndent = String(repeating: " ", count: 8)
+
     /// How a message time is printed (`10:00`), in whatever time zone the caller chooses.
     private let clock: (Timestamp) -> String
+    /// Makes text safe for a terminal, keeping `\n` (LobbyTUI's `printable(_:keepingNewlines:)`).
+    private let printable: (String) -> String
     /// The highest message id printed so far: ids grow, so anything at or below it was shown.
     private var lastShownMessageID: Int64?
     /// Private messages printed so far: a welcome repeats the recent ones.
@@ -24,12 +34,27 @@ public struct PlainTranscript {
     private var ownUser: String?
     private var isCountingDown = false
 
-    public init(clock: @escaping (Timestamp) -> String) {
+    /// - Parameters:
+    ///   - clock: a message's time as printed, `10:00`.
+    ///   - printable: the terminal-safe form of a line; it must keep `\n`, which the transcript
+    ///     turns into indented rows.
+    public init(clock: @escaping (Timestamp) -> String, printable: @escaping (String) -> String) {
         self.clock = clock
+        self.printable = printable
     }
 
-    /// The lines for one event (often one, sometimes none or several).
+    /// The rows for one event (often one, sometimes none or several), each safe to print.
     public mutating func lines(for event: ConnectionEvent) -> [String] {
+        rawLines(for: event).flatMap(rows)
+    }
+
+    /// A line as printed: inert, its continuation rows indented.
+    private func rows(_ line: String) -> [String] {
+        let parts = printable(line).split(separator: "\n", omittingEmptySubsequences: false)
+        return [String(parts[0])] + parts.dropFirst().map { Self.continuationIndent + $0 }
+    }
+
+    private mutating func rawLines(for event: ConnectionEvent) -> [String] {
         let wasCountingDown = isCountingDown
         isCountingDown = false
         switch event {

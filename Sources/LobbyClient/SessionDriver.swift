@@ -11,8 +11,8 @@ final class SessionDriver: ChannelInboundHandler {
     typealias OutboundOut = String
 
     private let transportURL: String
-    private let displayName: String
-    private let nameToken: String?
+    private var displayName: String
+    private var nameToken: String?
     private let configuration: ClientSessionConfiguration
     private let onEvent: (SessionEvent) -> Void
     private let onEnd: (SessionEnd) -> Void
@@ -41,6 +41,17 @@ final class SessionDriver: ChannelInboundHandler {
     func send(_ request: ClientRequest) {
         guard machine != nil else { return onEvent(.notSent(request.unsentText)) }
         perform { $0.send(request, now: $1) }
+    }
+
+    /// `/nick`: see ``ClientSessionStateMachine/identify(as:token:now:)``.
+    func identify(as name: String, token: String?) {
+        guard machine != nil else {
+            // Not started yet: the session will identify as the new name from the start.
+            displayName = name
+            nameToken = token
+            return
+        }
+        perform { $0.identify(as: name, token: token, now: $1) }
     }
 
     func quit() {

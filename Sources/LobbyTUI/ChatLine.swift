@@ -139,20 +139,3 @@ private func splitAtNewlines(_ runs: [StyledRun]) -> [[StyledRun]] {
     }
     return lines
 }
-
-/// Text from the network made safe to draw: line breaks (unless kept, as `\n`) and tabs become
-/// spaces, and nothing that could move the terminal's cursor (controls, escape sequences)
-/// survives.
-func printable(_ text: String, keepingNewlines: Bool = false) -> String {
-    var result = ""
-    for character in text {
-        if keepingNewlines, character.isNewline {
-            result.append("\n")
-        } else if character.isNewline || character == "\t" {
-            result.append(" ")
-        } else if displayWidth(of: character) > 0 {
-            result.append(character)
-        }
-    }
-    return result
-}

@@ -1,74 +1,62 @@
 import LobbyCore
 
-/// The `/` commands of the input line.
+/// The `/` commands of the input line, as ``TypedLine`` parses them.
 extension ClientState {
     /// Every command, for `/help` and Tab completion.
-    static let commandNames = [
-        "/away", "/back", "/clear", "/filter", "/help", "/me", "/msg", "/quit", "/search", "/who",
-    ]
+    static var commandNames: [String] { TypedLine.commandNames }
 
-    static let helpLines = [
-        "commands:",
-        "  /help             this help",
-        "  /who              who is here (and who is away)",
-        "  /me TEXT          an action: * you TEXT",
-        "  /msg NAME TEXT    a private message to NAME",
-        "  /away [TEXT]      mark yourself away (TEXT defaults to \"away\")",
-        "  /back             no longer away",
-        "  /search TEXT      find older room messages containing TEXT",
-        "  /filter smart|all smart: hide joins and leaves of users quiet for 10 minutes",
-        "  /clear            clear the message area",
-        "  /quit             leave (also Ctrl-C, or Ctrl-D on an empty line)",
-        "keys: PgUp/PgDn and the mouse wheel scroll (PgUp at the top loads older messages),",
-        "      Tab completes names and commands, Up/Down recall lines, Ctrl-L redraws",
-    ]
-
-    mutating func run(command line: String, now: Timestamp) -> [ClientCommand] {
-        let name = line.prefix { !$0.isWhitespace }.lowercased()
-        let argument = line.drop { !$0.isWhitespace }.trimmed(where: \.isWhitespace)
-        switch name {
-        case "/quit", "/exit":
+    /// Carries out a typed line. A refusal (an unknown command, a usage mistake, text over the
+    /// limit, no connection) says why and leaves the line in the input, to be corrected.
+    mutating func run(_ line: TypedLine, now: Timestamp) -> [ClientCommand] {
+        if let refusal = line.refusal {
+            append(.error(refusal + " (not sent; it stays in the input line)"), at: now, now: now)
+            return []
+        }
+        switch line {
+        case .empty:
+            input = LineEditor()
+        case .chat(let text):
+            return send(text, now: now)
+        case .action(let text):
+            return send("/me " + text, now: now)
+        case .direct(let recipient, let text):
+            return sendRequest(.sendDirect(to: recipient, text: text), now: now)
+        case .away(let message):
+            return sendRequest(.setAway(message), now: now)
+        case .back:
+            return sendRequest(.setAway(nil), now: now)
+        case .search(let query):
+            return sendRequest(.search(query), now: now)
+        case .nick(let name):
+            // No connection check: after `name-taken` the session is open but has no name yet.
+            input = LineEditor()
+            append(.notice("asking for the name \(name)…"), at: now, now: now)
+            return [.rename(name)]
+        case .quit:
             input = LineEditor()
             return [.quit]
-        case "/me":
-            guard !argument.isEmpty else { return usage("/me TEXT, for example /me waves", now: now) }
-            return send("/me " + argument, now: now)
-        case "/msg":
-            let recipient = argument.prefix { !$0.isWhitespace }
-            let text = argument.drop { !$0.isWhitespace }.trimmed(where: \.isWhitespace)
-            guard !recipient.isEmpty, !text.isEmpty else {
-                return usage("/msg NAME TEXT, for example /msg bob see you at 3", now: now)
-            }
-            return sendRequest(.sendDirect(to: String(recipient), text: text), now: now)
-        case "/away":
-            return sendRequest(.setAway(argument.isEmpty ? "away" : argument), now: now)
-        case "/back":
-            return sendRequest(.setAway(nil), now: now)
-        case "/search":
-            guard !argument.isEmpty else { return usage("/search TEXT, for example /search release date", now: now) }
-            return sendRequest(.search(argument), now: now)
-        case "/filter":
-            guard let filter = JoinFilter(rawValue: argument.lowercased()) else {
-                return usage("/filter smart|all (now: \(joinFilter.rawValue))", now: now)
-            }
+        case .filter(nil):
+            append(.notice("usage: /filter smart|all (now: \(joinFilter.rawValue))"), at: now, now: now)
+        case .filter(let filter?):
             input = LineEditor()
             joinFilter = filter
             let what =
                 filter == .smart
                 ? "joins and leaves of users quiet for 10 minutes are hidden" : "every join and leave is shown"
             append(.notice("filter \(filter.rawValue): \(what)"), at: now, now: now)
-        case "/help":
+        case .help:
             input = LineEditor()
-            for line in Self.helpLines { append(.help(line), at: now, now: now) }
-        case "/who":
+            for line in TypedLine.helpLines { append(.help(line), at: now, now: now) }
+        case .who:
             input = LineEditor()
             append(.notice(whoLine), at: now, now: now)
-        case "/clear":
+        case .clear:
             input = LineEditor()
             clearLines()
-        default:
-            input = LineEditor()
-            append(.notice("unknown command \(name): type /help for the list"), at: now, now: now)
+        case .usage(let text):
+            append(.notice("usage: " + text), at: now, now: now)
+        case .unknown(let name):
+            append(.notice("unknown command \(name): type /help for the list (not sent)"), at: now, now: now)
         }
         return []
     }
@@ -78,19 +66,5 @@ extension ClientState {
         joinFilter = filter
     }
 
-    private mutating func usage(_ text: String, now: Timestamp) -> [ClientCommand] {
-        input = LineEditor()
-        append(.notice("usage: " + text), at: now, now: now)
-        return []
-    }
-
-    var whoLine: String {
-        guard !members.isEmpty else { return "no members known yet" }
-        let names = members.map { member in
-            var text = member.user == ownName ? "\(member.user) (you)" : member.user
-            if let away = member.away { text += " (away: \(away))" }
-            return text
-        }
-        return "\(members.count) \(members.count == 1 ? "member" : "members"): " + names.joined(separator: ", ")
-    }
+    var whoLine: String { memberList.whoLine(ownName: ownName) }
 }

@@ -73,18 +73,9 @@ extension ClientState {
     // MARK: - Running a line
 
     private mutating func submit(now: Timestamp) -> [ClientCommand] {
-        let text = input.text
-        let trimmed = text.trimmed(where: \.isWhitespace)
-        guard !trimmed.isEmpty else {
-            input = LineEditor()
-            return []
-        }
-        remember(text)
-        if trimmed.hasPrefix("/"), !trimmed.hasPrefix("//"), !trimmed.contains("\n") {
-            return run(command: trimmed, now: now)
-        }
-        // `//path` sends `/path`: the IRC way to start a message with a slash.
-        return send(trimmed.hasPrefix("//") ? String(trimmed.dropFirst()) : text, now: now)
+        let line = TypedLine(parsing: input.text)
+        if line != .empty { remember(input.text) }
+        return run(line, now: now)
     }
 
     /// Sends chat text, or keeps it in the input line when there is no connection to send it on.

@@ -19,7 +19,8 @@ public struct ClientState: Sendable {
     public private(set) var ownName: String
     public private(set) var status: ConnectionStatus = .connecting(attempt: 1)
     /// Each user once, sorted by name.
-    public private(set) var members: [Member] = []
+    public var members: [Member] { memberList.members }
+    private(set) var memberList = MemberList()
     public internal(set) var lines: [ChatLine] = []
     public internal(set) var input = LineEditor()
     /// How many rows the message area is scrolled up from the newest line; 0 follows new lines.
@@ -94,7 +95,7 @@ public struct ClientState: Sendable {
             updateStatus(to: newStatus, now: now)
         case .welcome(let welcome):
             ownName = welcome.user
-            members = Self.sorted(welcome.members)
+            memberList.replace(with: welcome.members)
             // A history request sent on the old connection will never be answered.
             isHistoryRequested = false
             for message in welcome.history.sorted(by: { $0.id < $1.id }) {
@@ -106,7 +107,7 @@ public struct ClientState: Sendable {
         case .message(let message):
             return show(message, now: now) ? alert() : []
         case .presence(let event):
-            updateMembers(with: event)
+            memberList.apply(event)
             showPresence(event, now: now)
         case .direct(let direct):
             return show(direct, now: now) && direct.from != ownName ? alert() : []
@@ -114,6 +115,16 @@ public struct ClientState: Sendable {
             prependHistory(history.messages, now: now)
         case .search(let search):
             showSearchResults(search, now: now)
+        case .serverError(let error) where error.code == ErrorCode.nameTaken:
+            append(.error("\(error.message) (\(error.code))"), at: now, now: now)
+            if case .connected = status {
+                // A refused /nick: the session keeps its name.
+                append(.notice("you are still \(ownName)"), at: now, now: now)
+            } else {
+                // The first identity was refused: nothing happens until the user picks a way out.
+                status = .disconnected("the name is taken: /nick ANOTHER or /quit")
+                append(.notice("type /nick ANOTHERNAME to take another name, or /quit"), at: now, now: now)
+            }
         case .serverError(let error) where error.code == ErrorCode.notHere:
             // The server's message names the user ("bob is not here"): the code adds nothing.
             append(.error(error.message), at: now, now: now)
@@ -175,41 +186,6 @@ public struct ClientState: Sendable {
         } else {
             .message(user: message.user, text: message.text, isOwn: isOwn)
         }
-    }
-
-    /// One join or leave on top of the list: a binary search in the sorted list, so a batch of
-    /// thousands of events (a reconnect storm) costs no more than it has to.
-    private mutating func updateMembers(with event: PresenceEvent) {
-        let key = Self.order(event.user)
-        var low = 0
-        var high = members.count
-        while low < high {
-            let middle = (low + high) / 2
-            if Self.order(members[middle].user) < key { low = middle + 1 } else { high = middle }
-        }
-        let isListed = low < members.count && members[low].user == event.user
-        if event.type == .status {
-            // Away changes who is away, never who is here.
-            if isListed { members[low].away = event.away }
-        } else if event.type == .join || event.sessions > 0 {
-            // Another session joining keeps the user's away message.
-            let away = isListed ? members[low].away : nil
-            let member = Member(user: event.user, sessions: max(event.sessions, 1), away: away)
-            if isListed { members[low] = member } else { members.insert(member, at: low) }
-        } else if isListed {
-            members.remove(at: low)
-        }
-    }
-
-    private static func sorted(_ members: [Member]) -> [Member] {
-        var byName: [String: Member] = [:]
-        for member in members { byName[member.user] = member }
-        return byName.values.sorted { order($0.user) < order($1.user) }
-    }
-
-    /// The member pane's order: case-insensitive, ties broken by the exact name.
-    private static func order(_ user: String) -> (String, String) {
-        (user.lowercased(), user)
     }
 
     /// Adds a line, preceded by a day-change line when its day differs from the previous

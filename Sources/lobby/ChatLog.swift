@@ -14,7 +14,7 @@ import LobbyTUI
 /// (the full-screen interface owns the terminal, so there is nowhere to say it).
 final class ChatLog {
     private let folder: String
-    private var transcript = PlainTranscript { TimeZoneRule.system.localTime(of: $0).clock }
+    private var transcript = PlainTranscript.forTerminal()
 
     init(directory: String, server: String) {
         folder = (directory as NSString).expandingTildeInPath + "/" + Self.folderName(for: server)

@@ -22,11 +22,14 @@ struct LobbyCommand: ParsableCommand {
             Settings are read from $XDG_CONFIG_HOME/lobby/config.toml (default \
             ~/.config/lobby/config.toml): server, name, bell, colors, filter, timestamp, log_dir. \
             $LOBBY_SERVER and $LOBBY_NAME override the file; options override both.
-            """)
+            """,
+        version: ClientVersion.current)
 
     @Option(
         name: .customLong("server"),
-        help: "The server's SockJS endpoint (https:// for a TLS server; default http://127.0.0.1:8080/connection).")
+        help: ArgumentHelp(
+            "The server: host:port, or its URL (http://, https:// for TLS, ws://, wss://).",
+            discussion: "A URL without a path gets /connection. Default: http://127.0.0.1:8080/connection."))
     var serverOption: String?
 
     @Option(
@@ -43,24 +46,22 @@ struct LobbyCommand: ParsableCommand {
     @Flag(help: "No full-screen interface: print one line per event, send each line read from stdin.")
     var plain = false
 
+    /// Errors here are not usage mistakes (the server or name may come from the file or the
+    /// environment), so they are said without the usage text: `StartError`, not `ValidationError`.
     func validate() throws {
         _ = try settings()
-        do {
-            try LobbyConnection.validate(serverURL: server)
-        } catch {
-            throw ValidationError("--server: \(error)")
-        }
+        _ = try endpoint()
         if caFile != nil, !usesTLS {
-            throw ValidationError("--ca-file is for https:// servers; --server \(server) is plain")
+            throw StartError("--ca-file is for https:// servers; --server \(server) is plain")
         }
         do {
             _ = try UserName(validating: displayName)
         } catch {
-            throw ValidationError("--name: \(error)")
+            throw StartError("--name: \(error)")
         }
     }
 
-    /// The configuration file's settings, or a validation error naming the file and the line.
+    /// The configuration file's settings, or an error naming the file and the line.
     func settings() throws -> ClientSettings {
         guard let path = ConfigPath.standard(), let text = try? String(contentsOfFile: path, encoding: .utf8) else {
             return ClientSettings()
@@ -68,7 +69,16 @@ struct LobbyCommand: ParsableCommand {
         do {
             return try ClientSettings(ConfigFile(parsing: text))
         } catch {
-            throw ValidationError("\(path): \(error)")
+            throw StartError("\(path): \(error)")
+        }
+    }
+
+    /// The SockJS endpoint URL of ``server``.
+    func endpoint() throws(StartError) -> String {
+        do {
+            return try ServerAddress.endpoint(for: server)
+        } catch {
+            throw StartError("--server: \(error)")
         }
     }
 
@@ -87,7 +97,7 @@ struct LobbyCommand: ParsableCommand {
 
     /// `https://` or `wss://`: the connection verifies the server's certificate.
     var usesTLS: Bool {
-        let lowered = server.lowercased()
+        let lowered = ((try? endpoint()) ?? server).lowercased()
         return lowered.hasPrefix("https://") || lowered.hasPrefix("wss://")
     }
 
@@ -97,14 +107,16 @@ struct LobbyCommand: ParsableCommand {
         do {
             tls = usesTLS ? try ClientTLS(caFile: caFile) : nil
         } catch {
-            throw ValidationError(error.description)
+            throw StartError(error.description)
         }
+        let server = try endpoint()
         var configuration = LobbyConnection.Configuration(serverURL: server, displayName: displayName, tls: tls)
         // The name as the server compares it (trimmed): the key of its secret in the token file.
         let name = (try? UserName(validating: displayName).rawValue) ?? displayName
         if let tokenFile = TokenFile.standard() {
             configuration.nameToken = tokenFile.load().token(server: server, name: name)
-            configuration.nameTokenIssued = { [server, plain] token in
+            configuration.savedNameToken = { [server] name in tokenFile.load().token(server: server, name: name) }
+            configuration.nameTokenIssued = { [server, plain] token, name in
                 do {
                     try tokenFile.save(token, server: server, name: name)
                 } catch {
@@ -118,11 +130,28 @@ struct LobbyCommand: ParsableCommand {
         }
         let settings = try settings()
         if plain {
-            try PlainClient(configuration: configuration).run()
+            let status = try PlainClient(configuration: configuration).run()
+            if status != 0 { throw ExitCode(status) }
         } else {
             try TerminalClient(configuration: configuration, settings: settings).run()
         }
     }
+}
+
+/// Why the client cannot start, said as `Error: …` without the usage text (ArgumentParser adds
+/// usage only to `ValidationError`s).
+struct StartError: Error, CustomStringConvertible {
+    var description: String
+
+    init(_ description: String) {
+        self.description = description
+    }
+}
+
+/// The client's version, for `--version`: the same as the server's (`lobby-server --version`,
+/// `LobbyVersion.current` in LobbyServer, which the client does not link; a test compares them).
+enum ClientVersion {
+    static let current = "0.1.0"
 }
 
 /// An environment variable's value, nil when unset or empty.

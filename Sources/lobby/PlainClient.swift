@@ -8,18 +8,21 @@ import LobbyTUI
     import Darwin
 #endif
 
-/// `--plain`: no curses. Prints one line per event on stdout and sends each line of stdin as a
-/// chat message; `/quit` or the end of stdin leaves with a goodbye.
+/// `--plain`: no curses. Prints one line per event on stdout and carries out each line of stdin
+/// as the full-screen client would (chat text or a command: `/msg`, `/away`, `/who`, `/help`…);
+/// `/quit` or the end of stdin leaves with a goodbye.
 ///
 /// Lines read before the first welcome wait for it, so `echo hello | lobby --plain` connects,
 /// says hello and leaves.
 struct PlainClient {
     var configuration: LobbyConnection.Configuration
 
-    func run() throws {
+    /// Runs until `/quit`, the end of stdin or a signal; returns the exit status (1: the server
+    /// refused the name, so nothing could be said).
+    func run() throws -> Int32 {
         let inbox = try EventInbox<ConnectionEvent>()
         let signals = try SignalPipe(catching: [SIGINT, SIGTERM, SIGHUP])
-        var transcript = PlainTranscript { TimeZoneRule.system.localTime(of: $0).clock }
+        var transcript = PlainTranscript.forTerminal()
         let connection = LobbyConnection(configuration: configuration) { inbox.post($0) }
         connection.start()
 
@@ -28,22 +31,31 @@ struct PlainClient {
         var inputEnded = false
         var hasBeenWelcomed = false
         var quitDeadline: UInt64?
+        var exitStatus: Int32 = 0
         func quit() {
             guard quitDeadline == nil else { return }
             quitDeadline = monotonicMilliseconds() + quitGracePeriod
             connection.quit()
         }
+        // What /who answers from: the welcome's members and every change since.
+        var members = MemberList()
+        var ownName = configuration.displayName
         func submit(_ lines: [String]) {
-            for line in lines where !line.isEmpty {
-                if line == "/quit" { return quit() }
-                connection.send(chat: line)
+            for line in lines {
+                switch Self.action(for: TypedLine(parsing: line), members: members, ownName: ownName) {
+                case .send(let request): connection.send(request)
+                case .rename(let name): connection.rename(to: name)
+                case .quit: return quit()
+                case .say(let output): for text in output { print(text) }
+                }
             }
+            fflush(nil)
             if inputEnded { quit() }
         }
 
         while true {
             let timeout = quitDeadline.map { Int($0 - min($0, monotonicMilliseconds())) }
-            if let timeout, timeout == 0 { return }
+            if let timeout, timeout == 0 { return exitStatus }
             var descriptors = [signals.fileDescriptor, inbox.fileDescriptor]
             if !inputEnded { descriptors.append(STDIN_FILENO) }
             let ready = Poller.wait(for: descriptors, timeout: timeout)
@@ -56,11 +68,27 @@ struct PlainClient {
             }
             if ready[1].isReadable {
                 for event in inbox.drain() {
+                    switch event {
+                    case .connected(let user, _): ownName = user
+                    case .session(.welcome(let welcome)): members.replace(with: welcome.members)
+                    case .session(.presence(let presence)): members.apply(presence)
+                    default: break
+                    }
                     for line in transcript.lines(for: event) {
                         print(line)
                     }
+                    if case .session(.serverError(let error)) = event, error.code == ErrorCode.nameTaken,
+                        !hasBeenWelcomed
+                    {
+                        // Nothing typed can be said under this name: leave, saying how to go on.
+                        print("*** choose another name: lobby --plain --name ANOTHER")
+                        let line = Array("lobby: \(printable(error.message))\n".utf8)
+                        _ = line.withUnsafeBytes { write(STDERR_FILENO, $0.baseAddress, $0.count) }
+                        exitStatus = 1
+                        quit()
+                    }
                     fflush(nil)  // a script reads these lines through a pipe, as they come
-                    if event == .stopped { return }
+                    if event == .stopped { return exitStatus }
                     if case .connected = event, !hasBeenWelcomed {
                         hasBeenWelcomed = true
                         submit(pendingLines)
@@ -73,6 +101,8 @@ struct PlainClient {
                 inputEnded = input.isAtEnd
                 if hasBeenWelcomed {
                     submit(lines)
+                } else if lines.contains(where: { TypedLine(parsing: $0) == .quit }) {
+                    quit()  // no need to wait for a welcome to leave
                 } else {
                     pendingLines += lines
                 }

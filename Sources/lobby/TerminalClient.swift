@@ -45,6 +45,7 @@ struct TerminalClient {
                 case .requestHistory(let before, let limit): connection.send(.history(before: before, limit: limit))
                 case .search(let query): connection.send(.search(query, limit: ChatLimits.defaultSearchPage))
                 case .bell: canvas.bell()
+                case .rename(let name): connection.rename(to: name)
                 case .quit: quit()
                 case .redraw: canvas.forceFullRepaint()
                 }

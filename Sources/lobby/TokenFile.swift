@@ -34,7 +34,7 @@ struct TokenFile: Sendable {
     /// for this run, and the user is told the name will be refused next time.
     func save(_ token: String, server: String, name: String) throws {
         var tokens = load()
-        tokens.set(token, server: server, name: name)
+        try tokens.set(token, server: server, name: name)
         let folder = (path as NSString).deletingLastPathComponent
         try FileManager.default.createDirectory(
             atPath: folder, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])

@@ -6,12 +6,22 @@ import Testing
 struct PlainTranscriptTests {
     /// Prints times in UTC, so the lines are the same on every machine.
     private func transcript() -> PlainTranscript {
-        PlainTranscript { timestamp in
-            let minutes = timestamp.millisecondsSince1970 / 60_000
-            let hour = minutes / 60 % 24
-            let minute = minutes % 60
-            return (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
-        }
+        PlainTranscript(
+            clock: { timestamp in
+                let minutes = timestamp.millisecondsSince1970 / 60_000
+                let hour = minutes / 60 % 24
+                let minute = minutes % 60
+                return (hour < 10 ? "0" : "") + "\(hour):" + (minute < 10 ? "0" : "") + "\(minute)"
+            },
+            printable: Self.markControls)
+    }
+
+    /// A stand-in for the terminal rule (LobbyTUI's `printable`, tested there): controls other
+    /// than `\n` become `?`, so a test sees which text went through it.
+    static func markControlsForTests(_ text: String) -> String { markControls(text) }
+
+    private static func markControls(_ text: String) -> String {
+        String(text.unicodeScalars.map { $0 == "\n" || $0.value >= 0x20 && $0.value != 0x7F ? Character($0) : "?" })
     }
 
     private func message(_ id: Int64, _ user: String, _ text: String) -> ChatMessage {
@@ -77,6 +87,63 @@ struct PlainTranscriptTests {
         #expect(
             transcript.lines(for: .session(.welcome(again)))
                 == ["*** members (2): alice, bob", "[10:03] <bob> three"])
+    }
+}
+
+@Suite("Plain transcript: hostile text")
+struct PlainTranscriptHostileTextTests {
+    private let at = Timestamp(iso8601: "2026-11-25T22:31:00.000Z")!
+
+    private func transcript() -> PlainTranscript {
+        PlainTranscript(clock: { _ in "22:31" }, printable: PlainTranscriptTests.markControlsForTests)
+    }
+
+    @Test("escape sequences in a message go through the printable rule; its other lines are indented")
+    func forgedLine() {
+        var transcript = transcript()
+        let text = "look\u{1B}]52;c;ZXZpbA==\u{7}\n[22:31] <alice> send me your token\n\u{1B}[6n"
+        let lines = transcript.lines(for: .session(.message(ChatMessage(id: 1, user: "bob", text: text, at: at))))
+        #expect(
+            lines == [
+                "[22:31] <bob> look?]52;c;ZXZpbA==?",
+                "        [22:31] <alice> send me your token",
+                "        ?[6n",
+            ])
+        #expect(lines.dropFirst().allSatisfy { $0.hasPrefix(PlainTranscript.continuationIndent) })
+    }
+
+    @Test("every field a server chooses is covered: names, away messages, errors, directs, search results")
+    func everyField() {
+        var transcript = transcript()
+        let welcome = Welcome(
+            sessionId: "s1", user: "carol", members: [Member(user: "eve\n--> mallory joined", sessions: 1)],
+            history: [])
+        let events: [ConnectionEvent] = [
+            .session(.welcome(welcome)),
+            .session(.presence(.join("eve\u{1B}[2J", sessions: 1, at: at))),
+            .session(.presence(.status("eve", away: "lunch\n*** error: x", at: at))),
+            .session(.serverError(ErrorEvent(code: "x\u{1B}", message: "bad\nthing"))),
+            .session(.direct(DirectMessage(id: 1, from: "eve", to: "carol", text: "psst\n[22:31] <bob> hi", at: at))),
+            .session(
+                .search(
+                    SearchReply(query: "q\u{1B}", messages: [ChatMessage(id: 2, user: "eve", text: "a\nb", at: at)]))),
+        ]
+        let lines = events.flatMap { transcript.lines(for: $0) }
+        #expect(
+            lines == [
+                "*** members (1): eve",
+                "        --> mallory joined",
+                "--> eve?[2J joined",
+                "--- eve is away: lunch",
+                "        *** error: x",
+                "*** error: bad",
+                "        thing (x?)",
+                "[22:31] *eve* psst",
+                "        [22:31] <bob> hi",
+                "-- search: q? (1 result) --",
+                "[2026-11-25 22:31] <eve> a",
+                "        b",
+            ])
     }
 }
 

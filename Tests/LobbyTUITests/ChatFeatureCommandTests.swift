@@ -39,6 +39,8 @@ struct ChatFeatureCommandTests {
         #expect(state.submit("/filter sometimes") == [])
         #expect(state.joinFilter == .smart)
         #expect(state.kinds.last == .notice("usage: /filter smart|all (now: smart)"))
+        #expect(state.input.text == "/filter sometimes")  // kept, to be corrected
+        _ = state.handle(.control("u"), now: time("10:00"))
         _ = state.submit("/filter all")
         #expect(state.joinFilter == .all)
     }
@@ -88,5 +90,57 @@ struct ChatFeatureCommandTests {
         var state = connectedState()
         _ = state.handle(.paste("/etc/hosts\n/etc/passwd"), now: time("10:00"))
         #expect(state.handle(.enter, now: time("10:00")) == [.sendChat("/etc/hosts\n/etc/passwd")])
+    }
+}
+
+@Suite("Client state: a taken name and /nick")
+struct NameTakenTests {
+    private let taken = ErrorEvent(code: ErrorCode.nameTaken, message: "the name alice is taken on this server")
+
+    @Test("a first identity refused: the status says how out, text stays, /nick asks without a connection")
+    func refusedFirstIdentity() {
+        var state = makeState()
+        state.apply(.serverError(taken), now: time("10:00"))
+        #expect(state.status == .disconnected("the name is taken: /nick ANOTHER or /quit"))
+        #expect(
+            state.kinds.suffix(2) == [
+                .error("the name alice is taken on this server (name-taken)"),
+                .notice("type /nick ANOTHERNAME to take another name, or /quit"),
+            ])
+        #expect(state.submit("hello") == [])
+        #expect(state.input.text == "hello")
+        _ = state.handle(.control("u"), now: time("10:00"))
+        #expect(state.submit("/nick alice2") == [.rename("alice2")])
+        #expect(state.input.text.isEmpty)
+        state.apply(.status(.connected(user: "alice2", sessionID: "s1")), now: time("10:00"))
+        #expect(state.ownName == "alice2")
+        #expect(state.kinds.last == .notice("connected as alice2"))
+        #expect(state.submit("/quit") == [.quit])
+    }
+
+    @Test("a refused /nick on a live session keeps the name")
+    func refusedRename() {
+        var state = connectedState()
+        #expect(state.submit("/nick bob") == [.rename("bob")])
+        state.apply(
+            .serverError(ErrorEvent(code: ErrorCode.nameTaken, message: "the name bob is taken")), now: time("10:00"))
+        #expect(state.kinds.last == .notice("you are still alice"))
+        #expect(state.submit("hi") == [.sendChat("hi")])
+    }
+
+    @Test("/nick needs a valid name: a bad one is refused locally and stays in the input")
+    func invalidNick() {
+        var state = connectedState()
+        #expect(state.submit("/nick") == [])
+        #expect(state.kinds.last == .notice("usage: /nick NAME, for example /nick alice2"))
+        _ = state.handle(.control("u"), now: time("10:00"))
+        let long = "/nick " + String(repeating: "n", count: 200)
+        #expect(state.submit(long) == [])
+        #expect(state.input.text == long)
+        guard case .error(let line) = state.kinds.last else {
+            Issue.record("no error line")
+            return
+        }
+        #expect(line.hasPrefix("/nick: "))
     }
 }

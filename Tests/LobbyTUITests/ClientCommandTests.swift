@@ -49,7 +49,7 @@ struct ClientCommandTests {
         var state = connectedState()
         #expect(state.submit("/help") == [])
         let help = state.kinds.filter { if case .help = $0 { true } else { false } }
-        #expect(help.count == 13)
+        #expect(help.count == TypedLine.helpLines.count)
         #expect(help.first == .help("commands:"))
     }
 
@@ -70,11 +70,48 @@ struct ClientCommandTests {
         #expect(state.lines.isEmpty)
     }
 
-    @Test("An unknown command gets a hint and is not sent")
+    @Test("An unknown command gets a hint, is not sent, and stays in the input to be corrected")
     func unknownCommand() {
         var state = connectedState()
         #expect(state.submit("/dance now") == [])
-        #expect(state.kinds.last == .notice("unknown command /dance: type /help for the list"))
+        #expect(state.kinds.last == .notice("unknown command /dance: type /help for the list (not sent)"))
+        #expect(state.input.text == "/dance now")
+    }
+
+    @Test("A usage mistake keeps the line in the input too")
+    func usageKeepsInput() {
+        var state = connectedState()
+        #expect(state.submit("/msg bob") == [])
+        #expect(state.input.text == "/msg bob")
+    }
+
+    @Test(
+        "Text over the limit (characters or UTF-8 bytes) is refused before it is sent and stays in the input",
+        arguments: [
+            String(repeating: "a", count: ChatLimits.textLength.upperBound + 1),
+            "/me " + String(repeating: "a", count: ChatLimits.textLength.upperBound),
+            "/msg bob " + String(repeating: "가", count: ChatLimits.textLength.upperBound + 1),
+            String(repeating: "e" + String(repeating: "\u{301}", count: 8), count: 1500),
+        ])
+    func overTheLimit(text: String) {
+        var state = connectedState()
+        _ = state.handle(.paste(text), now: time("10:00"))  // one insertion: typing 4 000 keys is slow
+        #expect(state.handle(.enter, now: time("10:00")) == [])
+        #expect(state.input.text == text)
+        guard case .error(let line) = state.kinds.last else {
+            Issue.record("no error line: \(state.kinds.last.map { "\($0)" } ?? "none")")
+            return
+        }
+        #expect(line.hasPrefix("text must be at most "))
+        #expect(line.hasSuffix("(not sent; it stays in the input line)"))
+    }
+
+    @Test("Text at the limit is sent")
+    func atTheLimit() {
+        var state = connectedState()
+        let text = String(repeating: "a", count: ChatLimits.textLength.upperBound)
+        #expect(state.submit(text) == [.sendChat(text)])
+        #expect(state.input.text.isEmpty)
     }
 
     @Test("A double slash sends a message that starts with a slash")

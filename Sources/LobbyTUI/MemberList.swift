@@ -1,0 +1,65 @@
+import LobbyCore
+
+/// Who is here, each user once, in the member pane's order: the welcome's list, then every join,
+/// leave and away change on top of it. The full-screen client's pane and `/who` in both clients
+/// read it.
+///
+/// ```swift
+/// var list = MemberList()
+/// list.replace(with: welcome.members)
+/// list.apply(.join("bob", sessions: 1, at: now))
+/// list.whoLine(ownName: "alice")  // "2 members: alice (you), bob"
+/// ```
+public struct MemberList: Sendable, Equatable {
+    /// Each user once, sorted by name (case-insensitive, ties broken by the exact name).
+    public private(set) var members: [Member] = []
+
+    public init() {}
+
+    /// Takes a welcome's list: it is authoritative, so events that arrived before it are superseded.
+    public mutating func replace(with members: [Member]) {
+        var byName: [String: Member] = [:]
+        for member in members { byName[member.user] = member }
+        self.members = byName.values.sorted { Self.order($0.user) < Self.order($1.user) }
+    }
+
+    /// One join, leave or away change: a binary search in the sorted list, so a batch of
+    /// thousands of events (a reconnect storm) costs no more than it has to.
+    public mutating func apply(_ event: PresenceEvent) {
+        let key = Self.order(event.user)
+        var low = 0
+        var high = members.count
+        while low < high {
+            let middle = (low + high) / 2
+            if Self.order(members[middle].user) < key { low = middle + 1 } else { high = middle }
+        }
+        let isListed = low < members.count && members[low].user == event.user
+        if event.type == .status {
+            // Away changes who is away, never who is here.
+            if isListed { members[low].away = event.away }
+        } else if event.type == .join || event.sessions > 0 {
+            // Another session joining keeps the user's away message.
+            let away = isListed ? members[low].away : nil
+            let member = Member(user: event.user, sessions: max(event.sessions, 1), away: away)
+            if isListed { members[low] = member } else { members.insert(member, at: low) }
+        } else if isListed {
+            members.remove(at: low)
+        }
+    }
+
+    /// What `/who` says: `3 members: alice (you), bob (away: lunch), carol`.
+    public func whoLine(ownName: String) -> String {
+        guard !members.isEmpty else { return "no members known yet" }
+        let names = members.map { member in
+            var text = member.user == ownName ? "\(member.user) (you)" : member.user
+            if let away = member.away { text += " (away: \(away))" }
+            return text
+        }
+        return "\(members.count) \(members.count == 1 ? "member" : "members"): " + names.joined(separator: ", ")
+    }
+
+    /// The member pane's order: case-insensitive, ties broken by the exact name.
+    private static func order(_ user: String) -> (String, String) {
+        (user.lowercased(), user)
+    }
+}
