@@ -49,6 +49,8 @@ public enum Key: Sendable, Equatable {
     case tab
     /// Ctrl plus a letter, lowercased: `.control("a")` is Ctrl-A.
     case control(Character)
+    /// Alt (Meta) plus a character: the terminal sends Escape then the character.
+    case alt(Character)
     /// The terminal changed size.
     case resize
     case escape

@@ -33,6 +33,9 @@ extension ClientState {
         case .control("u"): input.deleteToStart()
         case .control("k"): input.deleteToEnd()
         case .control("w"): input.deletePreviousWord()
+        case .alt("b"): input.moveWordLeft()
+        case .alt("f"): input.moveWordRight()
+        case .alt("d"): input.deleteNextWord()
         case .up, .control("p"): recallOlderInput()
         case .down, .control("n"): recallNewerInput()
         case .pageUp:
@@ -54,7 +57,7 @@ extension ClientState {
         case .control("d"):
             if input.isEmpty { return [.quit] }
             input.deleteForward()
-        case .control, .escape: break
+        case .control, .escape, .alt: break
         }
         return []
     }

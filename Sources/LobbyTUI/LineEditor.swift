@@ -78,6 +78,29 @@ public struct LineEditor: Sendable, Equatable {
         remove(from: start, to: cursor)
     }
 
+    /// Alt-B: to the start of the word before the cursor.
+    public mutating func moveWordLeft() {
+        let characters = Array(text)
+        while cursor > 0, characters[cursor - 1].isWhitespace { cursor -= 1 }
+        while cursor > 0, !characters[cursor - 1].isWhitespace { cursor -= 1 }
+    }
+
+    /// Alt-F: past the end of the word after the cursor.
+    public mutating func moveWordRight() {
+        let characters = Array(text)
+        while cursor < characters.count, characters[cursor].isWhitespace { cursor += 1 }
+        while cursor < characters.count, !characters[cursor].isWhitespace { cursor += 1 }
+    }
+
+    /// Alt-D: removes from the cursor to the end of the word after it.
+    public mutating func deleteNextWord() {
+        let start = cursor
+        moveWordRight()
+        let end = cursor
+        cursor = start
+        remove(from: start, to: end)
+    }
+
     /// The text before the cursor.
     public var textBeforeCursor: Substring { text.prefix(cursor) }
     /// The text from the cursor on.

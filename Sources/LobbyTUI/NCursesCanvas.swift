@@ -26,6 +26,7 @@ public final class NCursesCanvas: Canvas {
     private var cursor: (row: Int, column: Int, visible: Bool) = (0, 0, false)
     private var ended = false
     private var keyDecoder = PasteDecoder()
+    private var metaDecoder = MetaKeyDecoder()
     private var decodedKeys: [Key] = []
 
     /// Bracketed paste: the terminal wraps pasted text in `ESC [200~` … `ESC [201~`, so a paste of
@@ -55,6 +56,7 @@ public final class NCursesCanvas: Canvas {
         intrflush(window, false)
         // Escape sequences from a local terminal arrive together; do not stall a lone Esc.
         set_escdelay(25)
+        Self.defineKeySequences()
         lobby_enable_wheel()
         Self.writeToTerminal(Self.bracketedPasteOn)
         hasColors = colors && has_colors()
@@ -147,9 +149,26 @@ public final class NCursesCanvas: Canvas {
             let result = wget_wch(window, &character)
             if result == ERR { return nil }
             let key = result == KEY_CODE_YES ? Self.functionKey(Int32(character)) : Self.key(for: UInt32(character))
-            if let key { decodedKeys += keyDecoder.feed(key) }
+            if let key {
+                for pasteDecoded in keyDecoder.feed(key) { decodedKeys += metaDecoder.feed(pasteDecoded) }
+            }
         }
         return decodedKeys.removeFirst()
+    }
+
+    /// Home and End as the terminals that differ from their terminfo entry send them: tmux and
+    /// screen send `ESC [1~`/`ESC [4~` whatever `TERM` says inside them (with TERM=xterm-256color
+    /// terminfo says `ESC OH`), rxvt `ESC [7~`/`ESC [8~`, xterm in normal cursor mode `ESC [H`/
+    /// `ESC [F`. Curses matches these besides what terminfo lists (`keypad`).
+    private static func defineKeySequences() {
+        let sequences: [(String, Int32)] = [
+            ("\u{1B}[1~", KEY_HOME), ("\u{1B}[7~", KEY_HOME), ("\u{1B}[H", KEY_HOME), ("\u{1B}OH", KEY_HOME),
+            ("\u{1B}[4~", KEY_END), ("\u{1B}[8~", KEY_END), ("\u{1B}[F", KEY_END), ("\u{1B}OF", KEY_END),
+            ("\u{1B}[3~", KEY_DC), ("\u{1B}[5~", KEY_PPAGE), ("\u{1B}[6~", KEY_NPAGE),
+        ]
+        for (sequence, code) in sequences {
+            _ = define_key(sequence, code)
+        }
     }
 
     private static func writeToTerminal(_ text: String) {
