@@ -14,6 +14,8 @@ let package = Package(
         .executable(name: "lobby-bench", targets: ["lobby-bench"]),
         .library(name: "STOMP", targets: ["STOMP"]),
         .library(name: "SockJS", targets: ["SockJS"]),
+        // For the name-rules fuzz target (Fuzz/).
+        .library(name: "LobbyCore", targets: ["LobbyCore"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),

@@ -5,7 +5,7 @@ import PackageDescription
 // `make fuzz` (scripts/fuzz.sh), which builds this package with `--sanitize=fuzzer --sanitize=address`.
 //
 // The root package comes in by path: SwiftPM resolves its dependencies but builds only the
-// STOMP and SockJS modules, which depend on nothing.
+// STOMP, SockJS and LobbyCore modules (LobbyCore links ICU through CNameSkeleton).
 
 let strictSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6)
@@ -14,6 +14,7 @@ let strictSettings: [SwiftSetting] = [
 // The root package is named explicitly, so that its identity (the clone's directory name) does not matter.
 let stomp = Target.Dependency.product(name: "STOMP", package: "Lobby")
 let sockJS = Target.Dependency.product(name: "SockJS", package: "Lobby")
+let lobbyCore = Target.Dependency.product(name: "LobbyCore", package: "Lobby")
 
 let package = Package(
     name: "LobbyFuzz",
@@ -29,5 +30,6 @@ let package = Package(
         .executableTarget(name: "stomp-server", dependencies: ["FuzzSupport", stomp], swiftSettings: strictSettings),
         .executableTarget(name: "sockjs-json", dependencies: ["FuzzSupport", sockJS], swiftSettings: strictSettings),
         .executableTarget(name: "sockjs-route", dependencies: ["FuzzSupport", sockJS], swiftSettings: strictSettings),
+        .executableTarget(name: "name-rules", dependencies: ["FuzzSupport", lobbyCore], swiftSettings: strictSettings),
     ]
 )

@@ -5,7 +5,7 @@
 # .fuzz-artifacts/<target>/. The committed corpus is never changed.
 #
 #   FUZZ_SECONDS   seconds per target (default 60)
-#   FUZZ_TARGETS   which targets (default: all four)
+#   FUZZ_TARGETS   which targets (default: all five)
 #   FUZZ_RSS_MB    libFuzzer's -rss_limit_mb (default 2048)
 #   FUZZ_ARGS      extra libFuzzer flags, e.g. "-max_len=8192"
 #   SWIFT          the swift driver (default swift)
@@ -16,7 +16,7 @@ export SWIFT_BACKTRACE=${SWIFT_BACKTRACE:-enable=no}
 cd "$(dirname "$0")/.."
 SWIFT=${SWIFT:-swift}
 FUZZ_SECONDS=${FUZZ_SECONDS:-60}
-FUZZ_TARGETS=${FUZZ_TARGETS:-stomp-parser stomp-server sockjs-json sockjs-route}
+FUZZ_TARGETS=${FUZZ_TARGETS:-stomp-parser stomp-server sockjs-json sockjs-route name-rules}
 FUZZ_RSS_MB=${FUZZ_RSS_MB:-2048}
 BUILD_PATH=.build-fuzz
 ARTIFACTS=.fuzz-artifacts

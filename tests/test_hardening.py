@@ -17,23 +17,9 @@ import pytest
 import lobbytest
 from lobbytest import (CHAT, HOST, REPLY, is_chat, is_error, is_join, is_leave, open_client, random_session_id,
                        wait_until)
-from test_cluster import BASE_URL, psql, with_database
+from test_name_claims import store  # noqa: F401 (fixture: SQLite, or a fresh PostgreSQL database)
 
-STORES = ["sqlite", "postgres"]
 DIRECT = "/user/queue/direct"
-
-
-@pytest.fixture(params=STORES)
-def store(request):
-    if request.param == "sqlite":
-        yield None
-        return
-    if not BASE_URL:
-        pytest.skip("LOBBY_TEST_POSTGRES_URL is not set (make test sets it)")
-    name = "lobby_hardening_" + os.urandom(5).hex()
-    psql(BASE_URL, f"CREATE DATABASE {name}")
-    yield with_database(BASE_URL, name)
-    psql(BASE_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture
