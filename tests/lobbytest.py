@@ -84,6 +84,7 @@ class LobbyServer:
 
     _counter = 0
     LISTENING = re.compile(r"listening on (https?)://127\.0\.0\.1:(\d+)(/\S*)?")
+    ADMIN = re.compile(r"admin on http://127\.0\.0\.1:(\d+)")
 
     def __init__(self, workdir: Path, args: Iterable[str] = (), database: Path | str | None = None):
         self.workdir = Path(workdir)
@@ -97,6 +98,7 @@ class LobbyServer:
         self.log_path = self.workdir / f"lobby-server-{LobbyServer._counter}.log"
         self.process: subprocess.Popen | None = None
         self.port: int | None = None
+        self.admin_port: int | None = None  # the admin listener (/metrics, /admin/kick)
         self.scheme = "http"  # "https" when started with --tls-cert/--tls-key (from its listening line)
         # With TLS: the PEM of the CA that signed the server's certificate, for the test clients.
         self.ca_file: Path | None = None
@@ -121,9 +123,12 @@ class LobbyServer:
         )
         deadline = time.monotonic() + ready_timeout
         while time.monotonic() < deadline:
-            match = self.LISTENING.search(self.log())
-            if match:
+            log = self.log()
+            match = self.LISTENING.search(log)
+            admin = self.ADMIN.search(log)
+            if match and (admin or "--admin-listen" in self.args):
                 self.scheme, self.port = match.group(1), int(match.group(2))
+                self.admin_port = int(admin.group(1)) if admin else None
                 return self
             if self.process.poll() is not None:
                 raise ServerError(

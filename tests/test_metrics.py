@@ -1,6 +1,6 @@
 """/metrics in the Prometheus text format, read with the reference parser (prometheus-client):
-the series follow connects, ends, chat and HTTP requests; the endpoint is for loopback clients
-unless --metrics-public (docs/operations.md)."""
+the series follow connects, ends, chat and HTTP requests; the endpoint is on the admin listener
+(--admin-listen), off the public port, unless --metrics-public (docs/operations.md)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import lobbytest
 from lobbytest import http_request, identified_client
 
 
-def scrape(server) -> dict[tuple[str, tuple], float]:
-    """Every sample by (name, sorted labels)."""
-    response = http_request(server.port, "GET", "/metrics")
+def scrape(server, port: int | None = None) -> dict[tuple[str, tuple], float]:
+    """Every sample by (name, sorted labels), from the admin listener unless `port` says."""
+    response = http_request(port or server.admin_port, "GET", "/metrics")
     assert response.status == 200, response.text
     assert response.headers["content-type"].startswith("text/plain; version=0.0.4")
     samples = {}
@@ -70,7 +70,7 @@ def test_series_follow_sessions_chat_and_requests(server):
     final = scrape(server)
     assert value(final, "lobby_http_requests_total", transport="info", status="200") >= 1
     assert value(final, "lobby_http_requests_total", transport="not-found", status="404") >= 1
-    assert value(final, "lobby_http_requests_total", transport="metrics", status="200") >= 5
+    assert value(final, "lobby_http_requests_total", transport="admin", status="200") >= 5
 
 
 def test_kill_9_of_a_client_process_counts_one_closed_end(server, clients):
@@ -83,8 +83,26 @@ def test_kill_9_of_a_client_process_counts_one_closed_end(server, clients):
     assert value(scrape(server), "lobby_session_ends_total", reason="closed") == before + 1
 
 
-def test_metrics_public_flag_is_accepted_and_loopback_is_served(make_server):
-    # Tests speak to 127.0.0.1 only; the refusal of other addresses is HTTPHandler.isLoopback's,
-    # unit-tested in Swift (MetricsAccessTests).
-    server = make_server("--metrics-public")
+def test_metrics_are_off_the_public_port_unless_public(make_server):
+    """Issue 21: behind the documented nginx every request came from loopback, so a loopback
+    rule on the public port made /metrics public. The public port has neither /metrics nor
+    /admin/kick; --metrics-public puts /metrics back there on purpose."""
+    server = make_server()
+    assert http_request(server.port, "GET", "/metrics").status == 404
+    assert http_request(server.port, "POST", "/admin/kick").status == 404
     assert value(scrape(server), "process_open_fds") > 0
+    public = make_server("--metrics-public")
+    assert value(scrape(public, port=public.port), "process_open_fds") > 0
+
+
+def test_admin_listen_takes_a_fixed_address_and_off(make_server):
+    import socket
+    probe = socket.socket()
+    probe.bind(("127.0.0.1", 0))
+    port = probe.getsockname()[1]
+    probe.close()
+    server = make_server("--admin-listen", f"127.0.0.1:{port}")
+    assert http_request(port, "GET", "/metrics").status == 200
+    assert http_request(port, "GET", "/connection/info").status == 404
+    off = make_server("--admin-listen", "off")
+    assert off.admin_port is None and "admin on" not in off.log()

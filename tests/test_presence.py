@@ -227,6 +227,8 @@ def test_operator_kick_is_announced_once_and_closes_the_session(server, clients,
 
 def test_admin_endpoint_refuses_requests_without_the_token(server, clients):
     observer = clients.identified(server, "observer")
-    response = http_request(server.port, "POST", "/admin/kick", {"Authorization": "Bearer wrong"})
+    response = http_request(server.admin_port, "POST", "/admin/kick", {"Authorization": "Bearer wrong"})
     assert response.status == 403
+    # The public port has no admin endpoint at all (issue 21: a proxy in front would expose it).
+    assert http_request(server.port, "POST", "/admin/kick", {"Authorization": "Bearer wrong"}).status == 404
     assert not observer.is_closed

@@ -16,8 +16,6 @@ struct HTTPEnvironment: Sendable {
     let configuration: ServerConfiguration
     let staticFiles: StaticFiles
     let logger: Logger
-    /// The bearer token of `/admin/kick`; nil disables the endpoint.
-    let adminToken: String?
     /// What `/readyz` checks.
     let health: HealthCheck
     /// The Prometheus text of `/metrics`; nil when no metrics backend is set up.
@@ -124,15 +122,11 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
             headers.add(name: "Cache-Control", value: "no-cache")
             return respond(.ok, bytes: file.bytes, headers: headers, head, context)
         }
-        if path == "/admin/kick" {
-            requestKind = "admin"
-            return kick(head, context)
-        }
         if path == "/healthz" || path == "/readyz" {
             requestKind = "health"
             return health(path == "/readyz", head, context)
         }
-        if path == "/metrics" {
+        if path == "/metrics", environment.configuration.metricsPublic {
             requestKind = "metrics"
             return metrics(head, context)
         }
@@ -214,27 +208,15 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
 
     // MARK: Operator
 
-    /// `GET /metrics`: the Prometheus text format, to loopback clients unless `--metrics-public`.
+    /// `GET /metrics` on the public port, only with `--metrics-public` (otherwise metrics are on
+    /// the admin listener alone, see ``AdminHTTPHandler``).
     private func metrics(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
         guard head.method == .GET || head.method == .HEAD else { return methodNotAllowed("GET, HEAD", head, context) }
         guard let metricsText = environment.metricsText else { return notFound(head, context) }
-        guard environment.configuration.metricsPublic || Self.isLoopback(context.channel.remoteAddress?.ipAddress)
-        else {
-            return respond(
-                .forbidden, text: "metrics are served to loopback clients only (--metrics-public)\n", headers: [:],
-                head, context)
-        }
         var headers = HTTPHeaders()
         headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
         headers.add(name: "Cache-Control", value: Self.noStore)
         respond(.ok, bytes: metricsText(), headers: headers, head, context)
-    }
-
-    /// Whether an address is the local machine's: 127.0.0.0/8, ::1, or IPv4-mapped 127.x. The one
-    /// rule for what only the machine itself may ask: `/admin/kick` and (by default) `/metrics`.
-    static func isLoopback(_ address: String?) -> Bool {
-        guard let address else { return false }
-        return address.hasPrefix("127.") || address == "::1" || address.hasPrefix("::ffff:127.")
     }
 
     /// `/healthz`: 200 while the event loops run (this answer is the proof). `/readyz`: 200 when
@@ -260,27 +242,6 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
                 }
             }
         }
-    }
-
-    /// `POST /admin/kick` with `Authorization: Bearer <token>` from a loopback address.
-    private func kick(_ head: HTTPRequestHead, _ context: ChannelHandlerContext) {
-        guard head.method == .POST else { return methodNotAllowed("POST", head, context) }
-        guard Self.isLoopback(context.channel.remoteAddress?.ipAddress), let token = environment.adminToken,
-            head.headers.first(name: "authorization") == "Bearer \(token)"
-        else {
-            return respond(.forbidden, text: "Forbidden\n", headers: [:], head, context)
-        }
-        guard let request = try? JSONDecoder().decode(KickRequest.self, from: Data(body.readableBytesView)),
-            request.user != nil || request.session != nil
-        else {
-            return respond(
-                .badRequest, text: #"expected {"user":"…"} or {"session":"…"}"#, headers: [:], head, context)
-        }
-        let kicked = environment.lobby.kick(request).map(\.rawValue)
-        environment.logger.notice("operator kick", metadata: ["request": "\(request)", "sessions": "\(kicked)"])
-        var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "application/json")
-        respond(.ok, bytes: PayloadCoding.encode(KickResult(kicked: kicked)), headers: headers, head, context)
     }
 
     // MARK: SockJS HTTP transports

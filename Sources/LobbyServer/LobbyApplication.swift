@@ -22,6 +22,8 @@ public final class LobbyApplication: Service, Sendable {
     private let writer: StoreWriter
     private let group: MultiThreadedEventLoopGroup
     private let serverChannel: any Channel
+    /// The admin listener (`--admin-listen`): metrics and kick, off the public port.
+    private let adminChannel: (any Channel)?
     private let logger: Logger
     /// Runs once the writer has drained: closes the store's connections (PostgreSQL).
     private let closeStore: @Sendable () async -> Void
@@ -36,13 +38,16 @@ public final class LobbyApplication: Service, Sendable {
 
     /// The port actually bound (useful with `--port 0`).
     public var port: Int { serverChannel.localAddress?.port ?? configuration.port }
+    /// The admin listener's port, if it has one.
+    public var adminPort: Int? { adminChannel?.localAddress?.port }
 
     init(
         configuration: ServerConfiguration, lobby: Lobby, writer: StoreWriter, group: MultiThreadedEventLoopGroup,
-        serverChannel: any Channel, logger: Logger, closeStore: @escaping @Sendable () async -> Void,
-        cluster: Cluster? = nil
+        serverChannel: any Channel, adminChannel: (any Channel)?, logger: Logger,
+        closeStore: @escaping @Sendable () async -> Void, cluster: Cluster? = nil
     ) {
         self.cluster = cluster
+        self.adminChannel = adminChannel
         self.configuration = configuration
         self.lobby = lobby
         self.writer = writer
@@ -56,12 +61,17 @@ public final class LobbyApplication: Service, Sendable {
         // Printed, not logged, so scripts and tests find it whatever --log-level says.
         let listening =
             "listening on \(configuration.urlScheme)://\(configuration.host):\(port)\(configuration.normalizedPrefix)"
-        if configuration.jsonLogs {
-            JSONLogLine.write(level: "notice", message: listening, fields: ["label": "lobby"])
-        } else {
-            print(listening)
-            fflush(nil)
+        let admin = adminChannel.map {
+            "admin on http://\(configuration.adminListen?.host ?? ""):\($0.localAddress?.port ?? 0)"
         }
+        for line in [listening, admin].compactMap({ $0 }) {
+            if configuration.jsonLogs {
+                JSONLogLine.write(level: "notice", message: line, fields: ["label": "lobby"])
+            } else {
+                print(line)
+            }
+        }
+        fflush(nil)
         await withTaskGroup(of: Void.self) { group in
             group.addTask { await self.writer.run() }
             var backgroundTasks = self.cluster.map { cluster in
@@ -93,6 +103,7 @@ public final class LobbyApplication: Service, Sendable {
     private func stop() async {
         logger.info("shutting down", metadata: ["sessions": "\(lobby.liveSessionCount)"])
         serverChannel.close(promise: nil)
+        adminChannel?.close(promise: nil)
         lobby.shutdown()
         AdminAccess.remove(forDatabase: adminAccessName(forDatabase: configuration.databasePath))
         await writer.flush()
@@ -181,7 +192,7 @@ public func buildApplication(
     let environment = HTTPEnvironment(
         services: services, registry: SockJSSessionRegistry(maxPerAddress: configuration.maxConnectionsPerAddress),
         lobby: lobby, configuration: configuration,
-        staticFiles: StaticFiles(configuration: configuration), logger: logger, adminToken: adminToken,
+        staticFiles: StaticFiles(configuration: configuration), logger: logger,
         health: HealthCheck(lobby: lobby, store: store), metricsText: metricsText,
         hostPolicy: configuration.hostPolicy)
     let connections = ConnectionCounter(
@@ -217,17 +228,47 @@ public func buildApplication(
             .childChannelInitializer { channel in pipeline.configure(channel) }
             .bind(host: configuration.host, port: configuration.port)
             .get()
-        let port = channel.localAddress?.port ?? configuration.port
-        let adminURL = "\(configuration.urlScheme)://\(configuration.host):\(port)"
-        try AdminAccess(url: adminURL, token: adminToken, pid: getpid())
-            .write(forDatabase: adminAccessName(forDatabase: configuration.databasePath))
-        try await sharedRoom?.advertiseAdmin(url: adminURL, token: adminToken)
+        let adminChannel = try await configuration.adminListen.asyncMap { listen in
+            try await bindAdminListener(
+                host: listen.host, port: listen.port, group: group,
+                environment: AdminHTTPHandler.Environment(
+                    lobby: lobby, adminToken: adminToken, metricsText: metricsText))
+        }
+        if let adminChannel, let listen = configuration.adminListen {
+            let adminURL =
+                "http://\(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(adminChannel.localAddress?.port ?? listen.port)"
+            try AdminAccess(url: adminURL, token: adminToken, pid: getpid())
+                .write(forDatabase: adminAccessName(forDatabase: configuration.databasePath))
+            try await sharedRoom?.advertiseAdmin(url: adminURL, token: adminToken)
+        }
         return LobbyApplication(
             configuration: configuration, lobby: lobby, writer: writer, group: group, serverChannel: channel,
-            logger: logger, closeStore: closeStore, cluster: cluster)
+            adminChannel: adminChannel, logger: logger, closeStore: closeStore, cluster: cluster)
     } catch {
         try? await group.shutdownGracefully()
         throw error
+    }
+}
+
+/// The admin listener: plain HTTP, one request per connection, ``AdminHTTPHandler``.
+private func bindAdminListener(
+    host: String, port: Int, group: MultiThreadedEventLoopGroup, environment: AdminHTTPHandler.Environment
+) async throws -> any Channel {
+    try await ServerBootstrap(group: group)
+        .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+        .childChannelInitializer { channel in
+            channel.pipeline.configureHTTPServerPipeline().flatMapThrowing {
+                try channel.pipeline.syncOperations.addHandler(AdminHTTPHandler(environment: environment))
+            }
+        }
+        .bind(host: host, port: port)
+        .get()
+}
+
+extension Optional {
+    fileprivate func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async throws -> T? {
+        guard let self else { return nil }
+        return try await transform(self)
     }
 }
 

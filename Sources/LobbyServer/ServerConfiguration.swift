@@ -77,8 +77,11 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// Log lines as JSON objects (`--log-format json`), the listening line included.
     public var jsonLogs = false
-    /// Serve `/metrics` to any client, not only loopback ones (`--metrics-public`).
+    /// Also serve `/metrics` on the public port, to anyone (`--metrics-public`).
     public var metricsPublic = false
+    /// Where `/metrics` and `/admin/kick` are served (`--admin-listen HOST:PORT`; port 0: a
+    /// free one, announced on the `admin on` line and in the admin access file); nil: nowhere.
+    public var adminListen: (host: String, port: Int)? = ("127.0.0.1", 0)
 
     public init() {}
 

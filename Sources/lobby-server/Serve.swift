@@ -152,8 +152,16 @@ struct Serve: AsyncParsableCommand {
         help: "Where the SockJS iframe page loads sockjs-client from (served by this server by default).")
     var sockjsClientURL = "/static/sockjs.min.js"
 
-    @Flag(name: .customLong("metrics-public"), help: "Serve /metrics to any client, not only loopback ones.")
+    @Flag(name: .customLong("metrics-public"), help: "Also serve /metrics on the public port, to anyone.")
     var metricsPublic = false
+
+    @Option(
+        name: .customLong("admin-listen"),
+        help: ArgumentHelp(
+            "Where /metrics and /admin/kick are served, off the public port: HOST:PORT, or off.",
+            discussion: "Port 0 picks a free one, printed on the `admin on` line; lobby-server kick finds it.",
+            valueName: "host:port"))
+    var adminListen = "127.0.0.1:0"
 
     @Flag(name: .customLong("no-metrics"), help: "Collect no metrics (/metrics answers 404).")
     var noMetrics = false
@@ -191,6 +199,9 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--session-retention-days must be ≥ 0")
         }
         guard claimsPerHour >= 0 else { throw ValidationError("--claims-per-hour must be ≥ 0") }
+        if adminListen != "off", Self.parseListen(adminListen) == nil {
+            throw ValidationError("--admin-listen must be HOST:PORT (e.g. 127.0.0.1:9090) or off")
+        }
         if let nodeID, nodeID.isEmpty || nodeID.count > 200 {
             throw ValidationError("--node-id must be 1…200 characters")
         }
@@ -255,6 +266,7 @@ struct Serve: AsyncParsableCommand {
         configuration.logLevel = level
         configuration.jsonLogs = json
         configuration.metricsPublic = metricsPublic
+        configuration.adminListen = Self.parseListen(adminListen)
         let application = try await buildApplication(
             configuration: configuration, logger: logger, metricsText: noMetrics ? nil : bootstrapMetrics(configuration)
         )
@@ -264,6 +276,16 @@ struct Serve: AsyncParsableCommand {
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         try await services.run()
+    }
+
+    /// `127.0.0.1:9090`, `[::1]:9090` or `localhost:0`; nil for `off` or anything else.
+    static func parseListen(_ text: String) -> (host: String, port: Int)? {
+        guard text != "off", let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65_535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
     }
 }
 
