@@ -103,12 +103,13 @@ extension PostgresStore: SharedRoom {
         }
     }
 
-    public func renewLease() async throws -> Bool {
+    public func renewLease(readThrough sequence: Int64) async throws -> Bool {
         guard let epoch = epoch.withLock({ $0 }) else { return false }
         return try await database("renewing the lease") { [self] in
             let rows = try await client.query(
                 """
-                UPDATE nodes SET lease_until = now() + \(leaseInterval)::interval
+                UPDATE nodes SET lease_until = now() + \(leaseInterval)::interval,
+                                 read_seq = greatest(read_seq, \(sequence))
                 WHERE node_id = \(nodeID) AND epoch = \(epoch) AND lease_until > now()
                 RETURNING 1
                 """, logger: logger
@@ -140,6 +141,15 @@ extension PostgresStore: SharedRoom {
                     """, logger: logger
                 ).collect()
                 let reaped = Int(try rows.first?.decode(Int64.self) ?? 0)
+                // What every live node has read is of no use to anyone: a node that joins reads a
+                // snapshot, not the log. The newest entry stays, since the next one is numbered
+                // from it. (A node that joined and has not renewed yet has read_seq 0: nothing goes.)
+                try await connection.query(
+                    """
+                    DELETE FROM room_log
+                    WHERE seq < (SELECT min(read_seq) FROM nodes WHERE lease_until > now())
+                      AND seq < (SELECT max(seq) FROM room_log)
+                    """, logger: logger)
                 if reaped > 0 || !lost.isEmpty {
                     try await notifyRoom(on: connection)
                     logger.notice(

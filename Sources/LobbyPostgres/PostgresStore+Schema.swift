@@ -149,6 +149,13 @@ struct PostgresSchema {
                 "ALTER TABLE name_claims ALTER COLUMN display_name SET NOT NULL",
             ],
             rewrite: rekeyNameClaims),
+        Migration(
+            version: 6, description: "room log read positions",
+            statements: [
+                // How far each node has read the room log: entries below every live node's
+                // position are pruned (issue 21: the log grew for ever).
+                "ALTER TABLE nodes ADD COLUMN read_seq bigint NOT NULL DEFAULT 0"
+            ]),
     ]
 
     /// Rewrites every claim under its skeleton key; of old claims whose names now share a

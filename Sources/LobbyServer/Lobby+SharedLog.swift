@@ -7,6 +7,9 @@ import LobbyStore
 /// ``RoomLogFollower``; this node's own writes are announced when the log brings them back.
 /// Same locks and lock order as the rest of ``Lobby``.
 extension Lobby {
+    /// The sequence number of the last room log entry taken in (0 before any).
+    var roomLoggedThrough: Int64 { feed.withLock { $0.loggedThrough } }
+
     /// Entries of the shared store's room log, in sequence order, from the follower: every
     /// node's identities, ends and messages, fed to the room as if committed here. Each batch
     /// read from the log is one step (one presence message for what it changed).

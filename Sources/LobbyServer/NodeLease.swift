@@ -29,7 +29,7 @@ struct NodeLease: Sendable {
             var fenced = lapsed
             if !lapsed {
                 do {
-                    if try await room.renewLease() {
+                    if try await room.renewLease(readThrough: lobby.roomLoggedThrough) {
                         renewedAt = .now
                     } else {
                         fenced = true

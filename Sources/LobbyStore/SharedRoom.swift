@@ -73,12 +73,15 @@ public protocol SharedRoom: Sendable {
     /// reaches every node through it), kept across rejoins.
     func advertiseAdmin(url: String, token: String) async throws
 
-    /// Extends this node's lease. Returns false when the node is fenced: its lease lapsed and
+    /// Extends this node's lease and records that it has read the room log through
+    /// `sequence` (the log below what every live node has read is pruned by
+    /// ``reapLostNodes(at:)``). Returns false when the node is fenced: its lease lapsed and
     /// another node may already have reaped it, or a newer run took its id.
-    func renewLease() async throws -> Bool
+    func renewLease(readThrough sequence: Int64) async throws -> Bool
 
     /// Ends, with ``LeaveReason/nodeLost``, the open sessions of every node whose lease has
-    /// expired, and forgets those nodes. Safe to run on every node at once.
+    /// expired, and forgets those nodes; then deletes the room log entries every live node has
+    /// read (keeping the newest, which numbers the next). Safe to run on every node at once.
     ///
     /// - Returns: How many sessions were ended.
     func reapLostNodes(at time: Timestamp) async throws -> Int

@@ -14,7 +14,7 @@ private final class SlowRoom: SharedRoom {
 
     func joinCluster(at time: Timestamp, leftoversReason: LeaveReason) async throws -> Int { 0 }
     func advertiseAdmin(url: String, token: String) async throws {}
-    func renewLease() async throws -> Bool { true }
+    func renewLease(readThrough sequence: Int64) async throws -> Bool { true }
     func reapLostNodes(at time: Timestamp) async throws -> Int { 0 }
     func snapshot(historyLimit: Int) async throws -> RoomSnapshot {
         RoomSnapshot(sequence: 0, sessions: [], history: [])

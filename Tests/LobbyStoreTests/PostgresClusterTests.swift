@@ -69,6 +69,35 @@ struct PostgresClusterTests {
         }
     }
 
+    /// Issue 21: the room log grew for ever. What every live node has read goes; the newest
+    /// entry stays, so the next is numbered after it.
+    @Test func theLogBelowEveryLiveNodesReadPositionIsPruned() async throws {
+        try await withNodes { a, b, _ in
+            _ = try await a.joinCluster(at: at(0), leftoversReason: .restart)
+            _ = try await b.joinCluster(at: at(0), leftoversReason: .restart)
+            for index in 1...4 {
+                _ = try await a.apply([message("m\(index)", by: "alice", at: Int64(index))])
+            }
+            #expect(try await a.entries(after: 0, limit: 100).map(\.sequence) == [1, 2, 3, 4])
+            #expect(try await a.renewLease(readThrough: 3))
+            _ = try await a.reapLostNodes(at: at(5))
+            #expect(try await a.entries(after: 0, limit: 100).count == 4, "b has read nothing yet")
+            #expect(try await b.renewLease(readThrough: 2))
+            _ = try await b.reapLostNodes(at: at(6))
+            #expect(try await a.entries(after: 0, limit: 100).map(\.sequence) == [2, 3, 4])
+            #expect(try await a.renewLease(readThrough: 4))
+            #expect(try await b.renewLease(readThrough: 4))
+            _ = try await a.reapLostNodes(at: at(7))
+            #expect(try await a.entries(after: 0, limit: 100).map(\.sequence) == [4])
+            _ = try await b.apply([message("m5", by: "bob", at: 8)])
+            #expect(try await a.entries(after: 4, limit: 100).map(\.sequence) == [5])
+            // A read position never moves back: 4 and 5 stay until both nodes read 5.
+            #expect(try await a.renewLease(readThrough: 1))
+            _ = try await a.reapLostNodes(at: at(9))
+            #expect(try await a.entries(after: 0, limit: 100).map(\.sequence) == [4, 5])
+        }
+    }
+
     @Test func aLapsedNodeIsReapedWithNodeLostOnceAndThenFenced() async throws {
         try await withNodes { a, b, url in
             _ = try await a.joinCluster(at: at(0), leftoversReason: .restart)
@@ -77,7 +106,7 @@ struct PostgresClusterTests {
                 start("b1", at: 1), .sessionIdentified("b1", user: "bob", at: at(2)), start("b2", at: 3),
             ])
             #expect(try await a.reapLostNodes(at: at(4)) == 0, "b's lease still holds")
-            #expect(try await a.renewLease())
+            #expect(try await a.renewLease(readThrough: 0))
             // b stops renewing: its lease runs out (set on the database's clock, not waited for).
             try await TestPostgres.execute(
                 "UPDATE nodes SET lease_until = now() - interval '1 second' WHERE node_id = 'b'", on: url)
@@ -91,7 +120,7 @@ struct PostgresClusterTests {
             #expect(ends.map(\.change) == [.ended("b1", reason: .nodeLost, at: at(6))])
             #expect(try await a.sessions(includeEnded: false, limit: 10).isEmpty)
             // b wakes up: its renewal and its writes are refused.
-            #expect(try await b.renewLease() == false)
+            #expect(try await b.renewLease(readThrough: 0) == false)
             await #expect(throws: StoreError.self) {
                 _ = try await b.apply([message("from a fenced node", by: "bob")])
             }
@@ -111,7 +140,7 @@ struct PostgresClusterTests {
             // b "crashes" and a new run with its id starts.
             let again = try await node("b", on: url)
             #expect(try await again.joinCluster(at: at(5), leftoversReason: .restart) == 1)
-            #expect(try await b.renewLease() == false, "the old run is fenced by the new epoch")
+            #expect(try await b.renewLease(readThrough: 0) == false, "the old run is fenced by the new epoch")
             let open = try await a.sessions(includeEnded: false, limit: 10)
             #expect(open.map(\.id) == ["a1"])
             #expect(
