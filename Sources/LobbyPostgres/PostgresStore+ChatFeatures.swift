@@ -12,9 +12,12 @@ extension PostgresStore {
             try await client.query(
                 """
                 SELECT id, user_name, text, at FROM (
-                    SELECT id, user_name, text, at FROM messages
-                    WHERE to_user IS NULL AND id < \(before) ORDER BY id DESC LIMIT \(limit)
-                ) AS page
+                    SELECT *, sum(octet_length(text)) OVER (ORDER BY id DESC) AS running FROM (
+                        SELECT id, user_name, text, at FROM messages
+                        WHERE to_user IS NULL AND id < \(before) ORDER BY id DESC LIMIT \(limit)
+                    ) AS page
+                ) AS counted
+                WHERE running <= \(ReplyBudget.pageBytes)
                 ORDER BY id
                 """, logger: logger
             ).collect().map(Self.chatMessage)
@@ -28,9 +31,15 @@ extension PostgresStore {
         return try await database("searching messages") { [client, logger] in
             try await client.query(
                 """
-                SELECT id, user_name, text, at FROM messages
-                WHERE to_user IS NULL AND to_tsvector('simple', text) @@ plainto_tsquery('simple', \(query))
-                ORDER BY id DESC LIMIT \(limit)
+                SELECT id, user_name, text, at FROM (
+                    SELECT *, sum(octet_length(text)) OVER (ORDER BY id DESC) AS running FROM (
+                        SELECT id, user_name, text, at FROM messages
+                        WHERE to_user IS NULL AND to_tsvector('simple', text) @@ plainto_tsquery('simple', \(query))
+                        ORDER BY id DESC LIMIT \(limit)
+                    ) AS found
+                ) AS counted
+                WHERE running <= \(ReplyBudget.pageBytes)
+                ORDER BY id DESC
                 """, logger: logger
             ).collect().map(Self.chatMessage)
         }

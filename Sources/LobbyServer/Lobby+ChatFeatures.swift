@@ -171,12 +171,14 @@ extension Lobby {
     ) {
         let store = writer.store
         Task {
-            do {
-                let reply = try await read(store)
-                broker.sendPrivately(PayloadCoding.encode(reply), to: Destination.reply, session: session)
-            } catch {
-                logger.error("\(operation) failed", metadata: ["error": "\(error)"])
-                replyError(session, ErrorCode.storeUnavailable, "\(operation) failed; try again")
+            await pageReads.run {
+                do {
+                    let reply = try await read(store)
+                    broker.sendPrivately(PayloadCoding.encode(reply), to: Destination.reply, session: session)
+                } catch {
+                    logger.error("\(operation) failed", metadata: ["error": "\(error)"])
+                    replyError(session, ErrorCode.storeUnavailable, "\(operation) failed; try again")
+                }
             }
             processed()
         }

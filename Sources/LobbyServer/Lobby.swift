@@ -89,6 +89,8 @@ final class Lobby: Sendable {
     let feed: Mutex<Feed>
     let writer: StoreWriter
     let metrics = LobbyMetrics()
+    /// History and search pages read and encoded at once (see ``PageReadLimit``).
+    let pageReads = PageReadLimit(limit: 4)
     /// Who may use which name; nil when claims are off (`--name-claim-days 0`).
     let nameClaims: NameClaims?
     let logger: Logger

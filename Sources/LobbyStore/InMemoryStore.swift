@@ -143,14 +143,29 @@ public final class InMemoryStore: LobbyStore {
     public func messages(before: Int64?, limit: Int) async throws -> [ChatMessage] {
         guard limit > 0 else { return [] }
         return state.withLock { state in
-            Array(state.messages.lazy.filter { $0.to == nil && $0.id < (before ?? .max) }.suffix(limit))
+            Self.withinPageBudget(
+                Array(state.messages.lazy.filter { $0.to == nil && $0.id < (before ?? .max) }.suffix(limit)).reversed()
+            ).reversed()
         }
+    }
+
+    /// The first of `newestFirst` whose texts fit in ``ReplyBudget/pageBytes``, as the SQL
+    /// stores select them.
+    private static func withinPageBudget(_ newestFirst: some Sequence<ChatMessage>) -> [ChatMessage] {
+        var total = 0
+        var kept: [ChatMessage] = []
+        for message in newestFirst {
+            total += message.text.utf8.count
+            guard total <= ReplyBudget.pageBytes else { break }
+            kept.append(message)
+        }
+        return kept
     }
 
     public func searchMessages(words: [String], limit: Int) async throws -> [ChatMessage] {
         guard limit > 0, !words.isEmpty else { return [] }
         return state.withLock { state in
-            Array(
+            Self.withinPageBudget(
                 state.messages.reversed().lazy.filter { message in
                     guard message.to == nil else { return false }
                     let found = Set(SearchWords.words(in: message.text))

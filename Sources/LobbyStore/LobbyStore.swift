@@ -29,10 +29,14 @@ public protocol LobbyStore: Sendable {
     // MARK: Chat features
 
     /// Up to `limit` room messages with ids below `before` (nil: the newest), oldest first.
+    ///
+    /// Bounded in bytes too: only the newest whose texts fit in ``ReplyBudget/pageBytes``
+    /// together are read, so a page of large messages never loads megabytes.
     func messages(before: Int64?, limit: Int) async throws -> [ChatMessage]
 
     /// Up to `limit` room messages containing every word of `words` (whole words, any case),
     /// newest first. `words` is non-empty and holds letters and digits only.
+    /// As for ``messages(before:limit:)``, the texts fit in ``ReplyBudget/pageBytes`` together.
     func searchMessages(words: [String], limit: Int) async throws -> [ChatMessage]
 
     /// The newest `limit` private messages sent or received by `user`, oldest first.

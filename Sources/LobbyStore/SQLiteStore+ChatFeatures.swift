@@ -9,13 +9,17 @@ extension SQLiteStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT * FROM (
-                            SELECT id, user_name, text, at FROM messages
-                            WHERE to_user IS NULL AND id < ? ORDER BY id DESC LIMIT ?
+                        SELECT id, user_name, text, at FROM (
+                            SELECT *, sum(length(CAST(text AS BLOB))) OVER (ORDER BY id DESC) AS running
+                            FROM (
+                                SELECT id, user_name, text, at FROM messages
+                                WHERE to_user IS NULL AND id < ? ORDER BY id DESC LIMIT ?
+                            )
                         )
+                        WHERE running <= ?
                         ORDER BY id
                         """,
-                    arguments: [before ?? Int64.max, limit]
+                    arguments: [before ?? Int64.max, limit, ReplyBudget.pageBytes]
                 ).map(Self.chatMessage)
             }
         }
@@ -31,10 +35,18 @@ extension SQLiteStore {
                 try Row.fetchAll(
                     db,
                     sql: """
-                        SELECT m.id, m.user_name, m.text, m.at FROM messages_fts f JOIN messages m ON m.id = f.rowid
-                        WHERE messages_fts MATCH ? ORDER BY m.id DESC LIMIT ?
+                        SELECT id, user_name, text, at FROM (
+                            SELECT *, sum(length(CAST(text AS BLOB))) OVER (ORDER BY id DESC) AS running
+                            FROM (
+                                SELECT m.id, m.user_name, m.text, m.at
+                                FROM messages_fts f JOIN messages m ON m.id = f.rowid
+                                WHERE messages_fts MATCH ? ORDER BY m.id DESC LIMIT ?
+                            )
+                        )
+                        WHERE running <= ?
+                        ORDER BY id DESC
                         """,
-                    arguments: [match, limit]
+                    arguments: [match, limit, ReplyBudget.pageBytes]
                 ).map(Self.chatMessage)
             }
         }

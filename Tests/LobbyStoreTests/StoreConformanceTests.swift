@@ -8,6 +8,25 @@ import Testing
 struct StoreConformanceTests {
     // MARK: Messages
 
+    /// Issue 21: a page of 200 messages of 16 KiB was read whole for every history request.
+    /// Only the newest whose texts fit in ReplyBudget.pageBytes are read.
+    @Test(arguments: StoreKind.available)
+    func historyAndSearchPagesAreBoundedInBytes(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let big = String(repeating: "\u{1F600}", count: 3_990)  // 15 960 bytes
+            _ = try await store.apply((1...40).map { message("word \($0) \(big)", at: Int64($0)) })
+            let fits = ReplyBudget.pageBytes / (big.utf8.count + 8)
+            let page = try await store.messages(before: nil, limit: 200)
+            #expect((fits - 1...fits).contains(page.count), "\(page.count)")
+            #expect(page.last?.text.hasPrefix("word 40 ") == true, "the newest are kept")
+            #expect(page.map(\.id) == page.map(\.id).sorted(), "oldest first")
+            let found = try await store.searchMessages(words: ["word"], limit: 200)
+            #expect(found.count == page.count)
+            #expect(found.first?.text.hasPrefix("word 40 ") == true, "newest first")
+            #expect(try await store.messages(before: nil, limit: 3).count == 3)
+        }
+    }
+
     /// `--session-retention-days`: ended rows older than the cut are deleted, open rows and
     /// newer ended rows stay.
     @Test(arguments: StoreKind.available)
