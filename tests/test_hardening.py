@@ -331,3 +331,38 @@ def test_a_deleted_database_is_noticed(make_server, clients):
     assert response.status == 503, response.status
     assert "deleted" in response.text, response.text
     assert "deleted" in server.log()
+
+
+def test_a_squatter_on_another_node_is_ended_when_the_name_is_claimed(tmp_path, clients):
+    """Two nodes on one PostgreSQL lobby: a session on node b holds `dora` unclaimed; her owner
+    claims the name on node a; node b learns of the identity from the room log and ends it."""
+    from test_cluster import BASE_URL as CLUSTER_URL
+    if not CLUSTER_URL:
+        pytest.skip("LOBBY_TEST_POSTGRES_URL is not set (make test sets it)")
+    name = "lobby_squat_" + os.urandom(5).hex()
+    from test_cluster import psql as run_psql, with_database as database_url
+    run_psql(CLUSTER_URL, f"CREATE DATABASE {name}")
+    servers = []
+    try:
+        for node in ("a", "b"):
+            workdir = tmp_path / node
+            workdir.mkdir()
+            servers.append(lobbytest.LobbyServer(
+                workdir, args=["--node-id", node, "--heartbeat-ms", "0"],
+                database=database_url(CLUSTER_URL, name)).start())
+        node_a, node_b = servers
+        bystander = clients.identified(node_a, "bystander")
+        squatter = clients.open(node_b)
+        squatter.connect()
+        squatter.subscribe(CHAT, id="chat")
+        squatter.identify("dora", token=None, wait=False)
+        bystander.wait_for(is_join("dora"))
+        owner = anonymous(node_a, clients)
+        welcome = owner.identify("dora", token=None)
+        assert welcome["type"] == "welcome" and welcome.get("token"), welcome
+        squatter.wait_closed(timeout=10)
+        assert_bystander_fine(node_a, bystander, "no squatter on b")
+    finally:
+        for server in servers:
+            server.stop_quietly()
+        run_psql(CLUSTER_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

@@ -76,6 +76,19 @@ public struct UserName: Hashable, Sendable, Comparable, CustomStringConvertible 
         self.init(trusted: name)
     }
 
+    /// A name read back from the store or the room log, or named by a peer as a recipient: valid
+    /// under the current rules or under the earlier ones (the store holds names of both). Nil
+    /// for a name neither allows (written by hand into the database).
+    public init?(stored raw: String) {
+        if let name = try? UserName(validating: raw) {
+            self = name
+        } else if let name = try? UserName(previouslyClaimed: raw) {
+            self = name
+        } else {
+            return nil
+        }
+    }
+
     private init(trusted name: String) {
         rawValue = name
         skeleton = NameSkeleton.of(name)

@@ -20,9 +20,7 @@ extension Lobby {
         guard case .success(let request) = PayloadCoding.decode(DirectRequest.self, from: body) else {
             return refuse(session, ErrorCode.invalidJSON, #"direct must be JSON {"to":"<name>","text":"…"}"#, processed)
         }
-        guard
-            let named = (try? UserName(validating: request.to)) ?? (try? UserName(previouslyClaimed: request.to))
-        else {
+        guard let named = UserName(stored: request.to) else {
             return refuse(session, ErrorCode.notHere, "there is no user called \(request.to)", processed)
         }
         let text = request.text.trimmingCharacters(in: .whitespacesAndNewlines)

@@ -14,6 +14,7 @@ extension Lobby {
     /// node's identities, ends and messages, fed to the room as if committed here. Each batch
     /// read from the log is one step (one presence message for what it changed).
     func roomLogged(_ entries: [RoomLogEntry]) {
+        var claimedElsewhere: [(SessionID, UserName)] = []
         let holdUntil = feed.withLock { feed -> UInt64? in
             for entry in entries where entry.sequence > feed.loggedThrough {
                 feed.loggedThrough = entry.sequence
@@ -22,15 +23,16 @@ extension Lobby {
                 case .identified(let id, let user, let time):
                     // Names were validated before they were stored; one that is not valid
                     // (written by hand) cannot be a member.
-                    guard let name = try? UserName(validating: user) else { continue }
+                    guard let name = UserName(stored: user) else { continue }
                     let welcome = feed.waiting[id]?.first?.welcome ?? false
                     event = .identityStored(id, user: name, welcome: welcome, at: time)
+                    claimedElsewhere.append((id, name))
                 case .ended(let id, let reason, let time):
                     event = .endStored(id, reason: reason, at: time)
                 case .message(let message):
                     event = .messageStored(message)
                 case .status(let user, let away, let time):
-                    guard let name = try? UserName(validating: user) else { continue }
+                    guard let name = UserName(stored: user) else { continue }
                     event = .statusStored(user: name, away: away, at: time)
                 }
                 carryOut(Self.resolve(feed.room.committed(event, now: Self.now()), in: &feed))
@@ -44,6 +46,11 @@ extension Lobby {
             return stepAfterBatch(&feed)
         }
         scheduleGatherTimer(until: holdUntil)
+        // An identity on any node may come with a claim of the name: sessions of this node
+        // that hold it unclaimed are checked (rare: only a session without a reply queue is one).
+        for (session, user) in claimedElsewhere {
+            endUnclaimedHoldersIfClaimed(user, except: session)
+        }
     }
 
     /// A state change's store write when the room log announces it: a failed write is

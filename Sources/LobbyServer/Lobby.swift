@@ -364,6 +364,16 @@ final class Lobby: Sendable {
         }
     }
 
+    /// Another session identified as `user` (on any node, through the room log): if the name is
+    /// claimed now, this node's sessions holding it unclaimed are ended.
+    func endUnclaimedHoldersIfClaimed(_ user: UserName, except session: SessionID) {
+        guard unclaimedHolders.withLock({ $0.hasHolders(of: user, except: session) }) else { return }
+        Task {
+            guard await nameClaims?.isClaimed(user, at: .now()) == true else { return }
+            endUnclaimedHolders(of: user, except: session)
+        }
+    }
+
     /// A session took a free name unclaimed: if a claim was made between its read and its
     /// identity (here or on another node), it is ended as ``endUnclaimedHolders(of:except:)``
     /// would have.

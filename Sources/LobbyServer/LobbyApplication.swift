@@ -173,7 +173,7 @@ public func buildApplication(
             writer: writer, history: snapshot.history, historyLimit: configuration.historyLimit, logger: logger,
             order: .sharedLog,
             present: snapshot.sessions.compactMap { session, user in
-                (try? UserName(validating: user)).map { (session: session, user: $0) }
+                UserName(stored: user).map { (session: session, user: $0) }
             }, away: snapshot.away, nameClaims: nameClaims)
         cluster = LobbyApplication.Cluster(
             follower: RoomLogFollower(room: sharedRoom, lobby: lobby, after: snapshot.sequence, logger: logger),

@@ -17,6 +17,12 @@ struct UnclaimedHolders: Sendable {
         return true
     }
 
+    /// Whether a session other than `session` holds `user`'s name unclaimed.
+    func hasHolders(of user: UserName, except session: SessionID) -> Bool {
+        guard let holders = byName[user.skeleton] else { return false }
+        return holders.count > 1 || holders[session] == nil
+    }
+
     /// Takes every holder of `user`'s name but `claimer`.
     mutating func take(_ user: UserName, except claimer: SessionID) -> [any SessionHandle] {
         guard var holders = byName.removeValue(forKey: user.skeleton) else { return [] }
