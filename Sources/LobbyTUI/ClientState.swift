@@ -38,6 +38,8 @@ public struct ClientState: Sendable {
     /// The last connection failure shown since the last successful connection: a server that
     /// stays down fails every attempt the same way, and one line says so.
     private var lastFailureShown: String?
+    /// `/reconnect` closed the connection on purpose: its end is no "connection lost".
+    var isReconnectRequested = false
 
     /// A strftime format for message times (config `timestamp`); nil: `HH:MM`.
     public var timestampFormat: String?
@@ -151,6 +153,8 @@ public struct ClientState: Sendable {
             hasBeenConnected = true
         case (.connected, .reconnecting(let seconds)):
             append(.notice("connection lost; reconnecting in \(seconds) s"), at: now, now: now)
+        case (.connected, .connecting) where isReconnectRequested:
+            isReconnectRequested = false
         case (.connected, .connecting):
             append(.notice("connection lost; reconnecting"), at: now, now: now)
         case (_, .disconnected(let reason)) where reason != lastFailureShown:

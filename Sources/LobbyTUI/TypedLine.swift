@@ -29,6 +29,8 @@ public enum TypedLine: Sendable, Equatable {
     case search(String)
     /// `/nick NAME`: identify again under another name.
     case nick(String)
+    /// `/reconnect`: a new connection now.
+    case reconnect
     /// `/filter smart|all`; nil when the argument is neither.
     case filter(JoinFilter?)
     case help
@@ -69,6 +71,7 @@ public enum TypedLine: Sendable, Equatable {
             self = argument.isEmpty ? .usage("/search TEXT, for example /search release date") : .search(argument)
         case "/filter": self = .filter(JoinFilter(rawValue: argument.lowercased()))
         case "/nick": self = argument.isEmpty ? .usage("/nick NAME, for example /nick alice2") : .nick(argument)
+        case "/reconnect": self = .reconnect
         case "/help": self = .help
         case "/who": self = .who
         case "/clear": self = .clear
@@ -103,7 +106,8 @@ public enum TypedLine: Sendable, Equatable {
 
     /// Every command, for `/help` and Tab completion.
     public static let commandNames = [
-        "/away", "/back", "/clear", "/filter", "/help", "/me", "/msg", "/nick", "/quit", "/search", "/who",
+        "/away", "/back", "/clear", "/filter", "/help", "/me", "/msg", "/nick", "/quit", "/reconnect", "/search",
+        "/who",
     ]
 
     public static let helpLines = [
@@ -118,6 +122,7 @@ public enum TypedLine: Sendable, Equatable {
         "  /nick NAME        take another name (a taken name needs its owner's token)",
         "  /filter smart|all smart: hide joins and leaves of users quiet for 10 minutes",
         "  /clear            clear the message area",
+        "  /reconnect        a new connection now (also after a kick)",
         "  /quit             leave (also Ctrl-C, or Ctrl-D on an empty line)",
         "  //TEXT            send TEXT starting with a single /",
         "keys: PgUp/PgDn and the mouse wheel scroll (PgUp at the top loads older messages),",

@@ -10,6 +10,8 @@ enum PlainAction: Equatable {
     case quit
     /// Identify again under another name.
     case rename(String)
+    /// A new connection now.
+    case reconnect
     /// Lines the client prints itself (help, `/who`, a refusal); none for an empty line.
     case say([String])
 }
@@ -30,6 +32,7 @@ extension PlainClient {
         case .back: return .send(.away(nil))
         case .search(let query): return .send(.search(query, limit: ChatLimits.defaultSearchPage))
         case .nick(let name): return .rename(name)
+        case .reconnect: return .reconnect
         case .quit: return .quit
         case .help: return .say(TypedLine.helpLines.map { "*** " + $0 })
         case .who: return .say(["*** " + printable(members.whoLine(ownName: ownName))])

@@ -45,6 +45,7 @@ struct PlainClient {
                 switch Self.action(for: TypedLine(parsing: line), members: members, ownName: ownName) {
                 case .send(let request): connection.send(request)
                 case .rename(let name): connection.rename(to: name)
+                case .reconnect: connection.reconnect()
                 case .quit: return quit()
                 case .say(let output): for text in output { print(text) }
                 }

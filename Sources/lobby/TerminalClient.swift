@@ -46,6 +46,7 @@ struct TerminalClient {
                 case .search(let query): connection.send(.search(query, limit: ChatLimits.defaultSearchPage))
                 case .bell: canvas.bell()
                 case .rename(let name): connection.rename(to: name)
+                case .reconnect: connection.reconnect()
                 case .quit: quit()
                 case .redraw: canvas.forceFullRepaint()
                 }

@@ -144,3 +144,22 @@ struct NameTakenTests {
         #expect(line.hasPrefix("/nick: "))
     }
 }
+
+@Suite("Client state: /reconnect")
+struct ReconnectCommandTests {
+    @Test("/reconnect asks for a new connection, and its end is not shown as a lost connection")
+    func reconnect() {
+        var state = connectedState()
+        #expect(state.submit("/reconnect") == [.reconnect])
+        state.apply(.status(.connecting(attempt: 1)), now: time("10:00"))
+        state.apply(.status(.connected(user: "alice", sessionID: "s2")), now: time("10:00"))
+        #expect(state.kinds.suffix(2) == [.notice("reconnecting…"), .notice("reconnected as alice")])
+    }
+
+    @Test("/reconnect works without a connection (after a kick)")
+    func reconnectWhenDisconnected() {
+        var state = makeState()
+        state.apply(.status(.disconnected("removed by an operator (kicked)")), now: time("10:00"))
+        #expect(state.submit("/reconnect") == [.reconnect])
+    }
+}
