@@ -45,6 +45,8 @@ public struct ClientState: Sendable {
     public var timestampFormat: String?
     /// Ring the bell on a mention or a private message (config `bell`).
     public var bell = true
+    /// Words that highlight a message as the user's own name does (config `highlight`).
+    public var highlightWords: [String] = []
     /// Which join and leave lines are shown (`/filter`).
     public internal(set) var joinFilter: JoinFilter = .all
     /// While scrolled up: messages and mentions that arrived below the view.
@@ -172,7 +174,9 @@ public struct ClientState: Sendable {
         guard shownMessageIDs.insert(message.id).inserted else { return false }
         oldestMessageID = min(oldestMessageID ?? message.id, message.id)
         lastSpoke[message.user] = max(lastSpoke[message.user] ?? message.at, message.at)
-        let isMention = message.user != ownName && mentions(ownName, in: message.text)
+        let isMention =
+            message.user != ownName
+            && ([ownName] + highlightWords).contains { mentions($0, in: message.text) }
         if scrollOffset > 0 {
             unseenMessages += 1
             if isMention { unseenMentions += 1 }

@@ -24,6 +24,7 @@ struct TerminalClient {
         var state = ClientState(ownName: configuration.displayName, now: .now())
         state.bell = settings.bell ?? true
         state.timestampFormat = settings.timestamp
+        state.highlightWords = settings.highlightWords
         if let filter = settings.filter.flatMap(JoinFilter.init(rawValue:)) { state.setJoinFilter(filter) }
         let log = settings.logDirectory.map { ChatLog(directory: $0, server: configuration.serverURL) }
         let connection = LobbyConnection(configuration: configuration) { inbox.post($0) }

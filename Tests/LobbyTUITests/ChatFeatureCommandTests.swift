@@ -163,3 +163,18 @@ struct ReconnectCommandTests {
         #expect(state.submit("/reconnect") == [.reconnect])
     }
 }
+
+@Suite("Client state: highlight words")
+struct HighlightWordTests {
+    @Test("a highlight word marks a message and rings like the own name; a part of a word does not")
+    func highlightWord() {
+        var state = connectedState()
+        state.highlightWords = ["deploy", "배포"]
+        #expect(state.apply(.message(message(10, "bob", "Deploy: done")), now: time("10:00")) == [.bell])
+        #expect(state.lines.last?.isMention == true)
+        #expect(state.apply(.message(message(11, "bob", "redeployment")), now: time("10:00")) == [])
+        #expect(state.lines.last?.isMention == false)
+        #expect(state.apply(.message(message(12, "bob", "배포 끝")), now: time("10:00")) == [.bell])
+        #expect(state.apply(.message(message(13, "alice", "deploy")), now: time("10:00")) == [])
+    }
+}
