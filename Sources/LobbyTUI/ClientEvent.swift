@@ -91,6 +91,8 @@ public enum ClientCommand: Sendable, Equatable {
     case bell
     /// Open a new connection now (`/reconnect`).
     case reconnect
+    /// Write the ignore list to its file (`/ignore`, `/unignore` changed it).
+    case saveIgnoreList(IgnoreList)
     /// Identify again under another name (`/nick`); needs an open session, not a welcome, so it
     /// is the way out of a taken name.
     case rename(String)

@@ -47,6 +47,9 @@ public struct ClientState: Sendable {
     public var bell = true
     /// Words that highlight a message as the user's own name does (config `highlight`).
     public var highlightWords: [String] = []
+    /// Users whose messages, private messages and presence lines are hidden (`/ignore`); set it
+    /// from the saved file at start.
+    public var ignoreList = IgnoreList(text: "")
     /// Which join and leave lines are shown (`/filter`).
     public internal(set) var joinFilter: JoinFilter = .all
     /// While scrolled up: messages and mentions that arrived below the view.
@@ -171,7 +174,7 @@ public struct ClientState: Sendable {
     /// Shows a room message not shown before; returns whether it mentions this user (and is new).
     @discardableResult
     private mutating func show(_ message: ChatMessage, now: Timestamp) -> Bool {
-        guard shownMessageIDs.insert(message.id).inserted else { return false }
+        guard shownMessageIDs.insert(message.id).inserted, !ignoreList.contains(message.user) else { return false }
         oldestMessageID = min(oldestMessageID ?? message.id, message.id)
         lastSpoke[message.user] = max(lastSpoke[message.user] ?? message.at, message.at)
         let isMention =
