@@ -7,7 +7,9 @@ Every wait is bounded.
 
 from __future__ import annotations
 
-from lobbytest import identified_client, is_join, is_leave, wait_until
+import pytest
+
+from lobbytest import LobbyServer, identified_client, is_join, is_leave, wait_until
 from tmuxtest import (
     PlainLobby,
     client_command,
@@ -89,3 +91,36 @@ def test_plain_ignores_too(server, tmp_path):
         mallory.close()
         bob.close()
         alice.kill()
+
+
+@pytest.fixture
+def busy_server(tmp_path, request):
+    """A server whose rate limit lets a test post a screenful of history at once."""
+    lobby_server = LobbyServer(tmp_path, args=["--chat-rate", "10000", "--chat-burst", "10000"])
+    request.node.lobby_servers = [lobby_server]
+    lobby_server.start()
+    try:
+        yield lobby_server
+    finally:
+        lobby_server.stop_quietly()
+
+
+def test_a_highlight_word_counts_as_a_mention(busy_server, tmux, tmp_path):
+    server = busy_server
+    config = tmp_path / "config"
+    (config / "lobby").mkdir(parents=True)
+    (config / "lobby" / "config.toml").write_text('highlight = "deploy, 배포"\n')
+    bob = identified_client(server, "bob")
+    for number in range(1, 41):
+        bob.chat(f"filler {number:02}", receipt="last" if number == 40 else None)
+    alice = tmux.terminal("alice", client_command(server, "alice"), env={"XDG_CONFIG_HOME": str(config)})
+    try:
+        alice.wait_connected("alice", timeout=10)
+        alice.wait_for(lambda s: has_chat(s, "bob", "filler 40"), "the history")
+        alice.keys("PPage")  # scrolled up, the status line counts what arrives below
+        bob.chat("the deploy is done", receipt="d1")
+        bob.chat("redeployment is not a word match", receipt="d2")
+        bob.chat("배포 끝", receipt="d3")
+        alice.wait_for(lambda s: "3 new, 2 mentions below" in status_line(s), "'3 new, 2 mentions below'")
+    finally:
+        bob.close()
