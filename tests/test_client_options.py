@@ -92,3 +92,13 @@ def test_log_dir_under_home_with_timestamps_and_one_line_per_outage(server, tmux
     text = log.read_text()
     assert len(re.findall(r"\*\*\* disconnected", text)) == 1, text
     assert "attempt" not in text, text
+
+
+def test_a_wrong_path_says_where_to_look(server, tmp_path):
+    client = PlainLobby([str(client_binary()), "--plain", "--server", f"http://127.0.0.1:{server.port}/chat",
+                         "--name", "dora"], env={"XDG_STATE_HOME": str(tmp_path / "state")})
+    try:
+        client.wait_line(lambda line: "is that its SockJS endpoint (by default /connection)?" in line
+                         and f"127.0.0.1:{server.port}/chat" in line, "the hint about the path", timeout=10)
+    finally:
+        client.kill()

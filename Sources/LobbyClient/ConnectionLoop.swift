@@ -222,7 +222,14 @@ final class ConnectionLoop {
                 }
             case .success(false):
                 channel.close(promise: nil)
-                self.attemptEnded(attempt, .failed("the server did not accept a WebSocket at this URL"))
+                // A wrong path is the usual cause (a proxy's prefix, a missing /connection):
+                // retrying cannot help, but the user can fix it, so the failure says where to look.
+                let server = self.configuration.serverURL
+                self.attemptEnded(
+                    attempt,
+                    .failed(
+                        "the server did not accept a WebSocket under \(server): is that its SockJS endpoint (by default /connection)?"
+                    ))
             case .failure(ChannelError.inappropriateOperationForState):
                 // What the upgrade handler reports when it is removed by the channel closing.
                 self.attemptEnded(attempt, .lost("the connection closed during the WebSocket handshake"))
