@@ -132,6 +132,8 @@ public struct ClientSettings: Sendable, Equatable {
     /// A strftime format for message times.
     public var timestamp: String?
     public var logDirectory: String?
+    /// Words that highlight a message like the user's name (`highlight = "release, deploy"`).
+    public var highlightWords: [String] = []
 
     public init() {}
 
@@ -148,6 +150,10 @@ public struct ClientSettings: Sendable, Equatable {
             case "name": name = try string()
             case "timestamp": timestamp = try string()
             case "log_dir": logDirectory = try string()
+            case "highlight":
+                highlightWords = try string().split(separator: ",").map {
+                    String($0.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())
+                }.filter { !$0.isEmpty }
             case "filter":
                 let value = try string()
                 guard value == "all" || value == "smart" else {
@@ -162,7 +168,9 @@ public struct ClientSettings: Sendable, Equatable {
             default:
                 throw ConfigFile.ParseError(
                     line: entry.line,
-                    message: "unknown setting \(key) (known: server, name, bell, colors, filter, timestamp, log_dir)")
+                    message:
+                        "unknown setting \(key) (known: server, name, bell, colors, filter, timestamp, log_dir, highlight)"
+                )
             }
         }
     }

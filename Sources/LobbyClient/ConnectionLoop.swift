@@ -66,6 +66,10 @@ final class ConnectionLoop {
         run(reconnector.quit())
     }
 
+    func reconnect() {
+        run(reconnector.reconnect())
+    }
+
     func rename(to name: String) {
         let token = configuration.savedNameToken?(name)
         guard let driver else {
@@ -96,7 +100,7 @@ final class ConnectionLoop {
                     driver.quit()
                 } else {
                     // Still connecting or upgrading: nothing to say goodbye on. When the TCP connect
-                    // is still in flight, its completion sees `isStopping` and closes.
+                    // is still in flight, its completion sees `isClosingConnection` and closes.
                     channel?.close(promise: nil)
                 }
             }
@@ -191,7 +195,7 @@ final class ConnectionLoop {
             return attemptEnded(attempt, .failed("the WebSocket handshake could not be set up"))
         }
         self.channel = channel
-        if reconnector.isStopping {
+        if reconnector.isClosingConnection {
             channel.close(promise: nil)
         }
         let timeout = configuration.connectTimeout
@@ -213,12 +217,19 @@ final class ConnectionLoop {
             case .success(true):
                 // From here on the driver reports the end of the connection.
                 self.driver = driver
-                if self.reconnector.isStopping {
+                if self.reconnector.isClosingConnection {
                     driver.quit()
                 }
             case .success(false):
                 channel.close(promise: nil)
-                self.attemptEnded(attempt, .failed("the server did not accept a WebSocket at this URL"))
+                // A wrong path is the usual cause (a proxy's prefix, a missing /connection):
+                // retrying cannot help, but the user can fix it, so the failure says where to look.
+                let server = self.configuration.serverURL
+                self.attemptEnded(
+                    attempt,
+                    .failed(
+                        "the server did not accept a WebSocket under \(server): is that its SockJS endpoint (by default /connection)?"
+                    ))
             case .failure(ChannelError.inappropriateOperationForState):
                 // What the upgrade handler reports when it is removed by the channel closing.
                 self.attemptEnded(attempt, .lost("the connection closed during the WebSocket handshake"))

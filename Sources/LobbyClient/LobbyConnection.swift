@@ -94,6 +94,12 @@ public final class LobbyConnection: Sendable {
         loop.eventLoop.execute { self.loop.value.send(request) }
     }
 
+    /// Opens a new connection now (`/reconnect`): the current one says goodbye first, and the
+    /// backoff starts over.
+    public func reconnect() {
+        loop.eventLoop.execute { self.loop.value.reconnect() }
+    }
+
     /// Takes another name (`/nick`): identifies again on the current session, and the next
     /// connections use the new name once a welcome confirmed it. A name the server refuses
     /// (`name-taken`, `invalid-name`) comes back as a server error and changes nothing.

@@ -25,6 +25,8 @@ public struct ReconnectStateMachine: Sendable {
         case waiting(deadline: UInt64, shownSeconds: Int)
         /// Quit was asked while a connection is open; waiting for it to close.
         case stopping
+        /// `/reconnect` was asked while a connection is open; the next opens once it closed.
+        case restarting
         case stopped
     }
 
@@ -40,6 +42,12 @@ public struct ReconnectStateMachine: Sendable {
     /// Whether quit was asked.
     public var isStopping: Bool {
         phase == .stopping || phase == .stopped
+    }
+
+    /// Whether the current connection is being closed (quit or `/reconnect`): a connection that
+    /// comes up now is closed at once.
+    public var isClosingConnection: Bool {
+        phase == .stopping || phase == .stopped || phase == .restarting
     }
 
     /// Opens the first connection.
@@ -62,6 +70,9 @@ public struct ReconnectStateMachine: Sendable {
         case .stopping:
             phase = .stopped
             return [.emit(.stopped)]
+        case .restarting:
+            failures = 0
+            return beginAttempt()
         case .attempting:
             if !end.isWorthRetrying {
                 // No retry (an operator's kick, an untrusted certificate): the client waits,
@@ -73,6 +84,22 @@ public struct ReconnectStateMachine: Sendable {
             let delay = backoff.delay(afterFailures: failures, using: &generator)
             return [.emit(.disconnected(end.explanation))] + countdown(until: now + delay, now: now)
         case .idle, .waiting, .stopped:
+            return []
+        }
+    }
+
+    /// The user asked for a new connection now (`/reconnect`): the current one, if any, says
+    /// goodbye and closes, and the next opens at once with the backoff started over. Also the
+    /// way back after an end that is not retried on its own (a kick, an untrusted certificate).
+    public mutating func reconnect() -> [Action] {
+        switch phase {
+        case .idle, .waiting:
+            failures = 0
+            return beginAttempt()
+        case .attempting:
+            phase = .restarting
+            return [.quitConnection]
+        case .restarting, .stopping, .stopped:
             return []
         }
     }
@@ -92,6 +119,9 @@ public struct ReconnectStateMachine: Sendable {
         case .attempting:
             phase = .stopping
             return [.quitConnection]
+        case .restarting:
+            phase = .stopping  // already closing
+            return []
         case .stopping, .stopped:
             return []
         }

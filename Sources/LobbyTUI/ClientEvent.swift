@@ -89,6 +89,10 @@ public enum ClientCommand: Sendable, Equatable {
     case search(String)
     /// Ring the terminal bell: a mention or a private message arrived.
     case bell
+    /// Open a new connection now (`/reconnect`).
+    case reconnect
+    /// Write the ignore list to its file (`/ignore`, `/unignore` changed it).
+    case saveIgnoreList(IgnoreList)
     /// Identify again under another name (`/nick`); needs an open session, not a welcome, so it
     /// is the way out of a taken name.
     case rename(String)

@@ -35,6 +35,16 @@ extension ClientState {
         case .quit:
             input = LineEditor()
             return [.quit]
+        case .ignore, .unignore:
+            input = LineEditor()
+            guard let (notice, changed) = ignoreList.run(line) else { return [] }
+            append(.notice(notice), at: now, now: now)
+            return changed ? [.saveIgnoreList(ignoreList)] : []
+        case .reconnect:
+            input = LineEditor()
+            append(.notice("reconnecting…"), at: now, now: now)
+            if case .connected = status { isReconnectRequested = true }
+            return [.reconnect]
         case .filter(nil):
             append(.notice("usage: /filter smart|all (now: \(joinFilter.rawValue))"), at: now, now: now)
         case .filter(let filter?):

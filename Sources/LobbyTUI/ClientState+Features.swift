@@ -16,6 +16,7 @@ extension ClientState {
     mutating func show(_ direct: DirectMessage, now: Timestamp) -> Bool {
         guard shownDirectIDs.insert(direct.id).inserted else { return false }
         let isOutgoing = direct.from == ownName && direct.to != ownName
+        if !isOutgoing, ignoreList.contains(direct.from) { return false }
         if scrollOffset > 0, !isOutgoing {
             unseenMessages += 1
             unseenMentions += 1
@@ -27,6 +28,7 @@ extension ClientState {
 
     /// The line for a join, leave or away change, if the filter lets it through.
     mutating func showPresence(_ event: PresenceEvent, now: Timestamp) {
+        if ignoreList.contains(event.user) { return }
         switch event.type {
         case .status:
             append(.away(user: event.user, message: event.away), at: event.at, now: now)

@@ -38,11 +38,18 @@ public struct ClientState: Sendable {
     /// The last connection failure shown since the last successful connection: a server that
     /// stays down fails every attempt the same way, and one line says so.
     private var lastFailureShown: String?
+    /// `/reconnect` closed the connection on purpose: its end is no "connection lost".
+    var isReconnectRequested = false
 
     /// A strftime format for message times (config `timestamp`); nil: `HH:MM`.
     public var timestampFormat: String?
     /// Ring the bell on a mention or a private message (config `bell`).
     public var bell = true
+    /// Words that highlight a message as the user's own name does (config `highlight`).
+    public var highlightWords: [String] = []
+    /// Users whose messages, private messages and presence lines are hidden (`/ignore`); set it
+    /// from the saved file at start.
+    public var ignoreList = IgnoreList(text: "")
     /// Which join and leave lines are shown (`/filter`).
     public internal(set) var joinFilter: JoinFilter = .all
     /// While scrolled up: messages and mentions that arrived below the view.
@@ -151,6 +158,8 @@ public struct ClientState: Sendable {
             hasBeenConnected = true
         case (.connected, .reconnecting(let seconds)):
             append(.notice("connection lost; reconnecting in \(seconds) s"), at: now, now: now)
+        case (.connected, .connecting) where isReconnectRequested:
+            isReconnectRequested = false
         case (.connected, .connecting):
             append(.notice("connection lost; reconnecting"), at: now, now: now)
         case (_, .disconnected(let reason)) where reason != lastFailureShown:
@@ -165,10 +174,12 @@ public struct ClientState: Sendable {
     /// Shows a room message not shown before; returns whether it mentions this user (and is new).
     @discardableResult
     private mutating func show(_ message: ChatMessage, now: Timestamp) -> Bool {
-        guard shownMessageIDs.insert(message.id).inserted else { return false }
+        guard shownMessageIDs.insert(message.id).inserted, !ignoreList.contains(message.user) else { return false }
         oldestMessageID = min(oldestMessageID ?? message.id, message.id)
         lastSpoke[message.user] = max(lastSpoke[message.user] ?? message.at, message.at)
-        let isMention = message.user != ownName && mentions(ownName, in: message.text)
+        let isMention =
+            message.user != ownName
+            && ([ownName] + highlightWords).contains { mentions($0, in: message.text) }
         if scrollOffset > 0 {
             unseenMessages += 1
             if isMention { unseenMentions += 1 }

@@ -29,6 +29,12 @@ public enum TypedLine: Sendable, Equatable {
     case search(String)
     /// `/nick NAME`: identify again under another name.
     case nick(String)
+    /// `/reconnect`: a new connection now.
+    case reconnect
+    /// `/ignore NAME` hides a user; `/ignore` alone lists who is hidden.
+    case ignore(String?)
+    /// `/unignore NAME`.
+    case unignore(String)
     /// `/filter smart|all`; nil when the argument is neither.
     case filter(JoinFilter?)
     case help
@@ -69,6 +75,10 @@ public enum TypedLine: Sendable, Equatable {
             self = argument.isEmpty ? .usage("/search TEXT, for example /search release date") : .search(argument)
         case "/filter": self = .filter(JoinFilter(rawValue: argument.lowercased()))
         case "/nick": self = argument.isEmpty ? .usage("/nick NAME, for example /nick alice2") : .nick(argument)
+        case "/reconnect": self = .reconnect
+        case "/ignore": self = .ignore(argument.isEmpty ? nil : argument)
+        case "/unignore":
+            self = argument.isEmpty ? .usage("/unignore NAME, for example /unignore bob") : .unignore(argument)
         case "/help": self = .help
         case "/who": self = .who
         case "/clear": self = .clear
@@ -103,7 +113,9 @@ public enum TypedLine: Sendable, Equatable {
 
     /// Every command, for `/help` and Tab completion.
     public static let commandNames = [
-        "/away", "/back", "/clear", "/filter", "/help", "/me", "/msg", "/nick", "/quit", "/search", "/who",
+        "/away", "/back", "/clear", "/filter", "/help", "/ignore", "/me", "/msg", "/nick", "/quit", "/reconnect",
+        "/search",
+        "/unignore", "/who",
     ]
 
     public static let helpLines = [
@@ -117,7 +129,10 @@ public enum TypedLine: Sendable, Equatable {
         "  /search TEXT      find older room messages containing TEXT",
         "  /nick NAME        take another name (a taken name needs its owner's token)",
         "  /filter smart|all smart: hide joins and leaves of users quiet for 10 minutes",
+        "  /ignore [NAME]    hide NAME's messages and joins (kept across restarts); alone: the list",
+        "  /unignore NAME    show NAME again",
         "  /clear            clear the message area",
+        "  /reconnect        a new connection now (also after a kick)",
         "  /quit             leave (also Ctrl-C, or Ctrl-D on an empty line)",
         "  //TEXT            send TEXT starting with a single /",
         "keys: PgUp/PgDn and the mouse wheel scroll (PgUp at the top loads older messages),",

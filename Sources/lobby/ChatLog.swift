@@ -7,17 +7,26 @@ import LobbyTUI
     import Glibc
 #endif
 
-/// irssi-style autolog (config `log_dir`): what happened, as `--plain` prints it, appended to one
-/// file per server and day, `LOG_DIR/127.0.0.1_8080/2026-12-03.log`.
+/// irssi-style autolog (config `log_dir`): what happened, as `--plain` prints it with every line
+/// timestamped (``LogTranscript``), appended to one file per server and day,
+/// `LOG_DIR/127.0.0.1_8080/2026-12-03.log`.
 ///
 /// Logging must never disturb the chat: a file that cannot be written is skipped silently
 /// (the full-screen interface owns the terminal, so there is nowhere to say it).
 final class ChatLog {
     private let folder: String
-    private var transcript = PlainTranscript.forTerminal()
+    private var transcript = LogTranscript(
+        PlainTranscript.forTerminal(), clock: { TimeZoneRule.system.localTime(of: $0).clock })
 
     init(directory: String, server: String) {
-        folder = (directory as NSString).expandingTildeInPath + "/" + Self.folderName(for: server)
+        folder = Self.expandingHome(in: directory) + "/" + Self.folderName(for: server)
+    }
+
+    /// `~` and `~/…` with `$HOME`, as a shell does (Foundation's `expandingTildeInPath` takes
+    /// the account's home from the password database instead).
+    static func expandingHome(in path: String, home: String? = environment("HOME")) -> String {
+        guard let home, path == "~" || path.hasPrefix("~/") else { return path }
+        return home + path.dropFirst()
     }
 
     /// `http://127.0.0.1:8080/connection` → `127.0.0.1_8080`: the host and port, safe as a name.

@@ -130,10 +130,13 @@ struct LobbyCommand: ParsableCommand {
         }
         let settings = try settings()
         if plain {
-            let status = try PlainClient(configuration: configuration).run()
+            let status = try PlainClient(configuration: configuration, ignoreFile: StateFile.standard(named: "ignored"))
+                .run()
             if status != 0 { throw ExitCode(status) }
         } else {
-            try TerminalClient(configuration: configuration, settings: settings).run()
+            try TerminalClient(
+                configuration: configuration, settings: settings, ignoreFile: StateFile.standard(named: "ignored")
+            ).run()
         }
     }
 }

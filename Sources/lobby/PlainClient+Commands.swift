@@ -10,6 +10,10 @@ enum PlainAction: Equatable {
     case quit
     /// Identify again under another name.
     case rename(String)
+    /// A new connection now.
+    case reconnect
+    /// `/ignore` or `/unignore`: run on the client's ignore list.
+    case changeIgnoreList(TypedLine)
     /// Lines the client prints itself (help, `/who`, a refusal); none for an empty line.
     case say([String])
 }
@@ -19,6 +23,17 @@ extension PlainClient {
     /// server, `/help` and `/who` are answered locally, and a refusal (an unknown command, a usage
     /// mistake, text over the limit) is a line of its own: nothing typed as a command is ever
     /// sent as chat text.
+    /// Whether the ignore list hides what `event` would print (the same rule as the full-screen
+    /// client's: messages, private messages received and presence lines of an ignored user).
+    static func isHidden(_ event: ConnectionEvent, by ignoreList: IgnoreList, ownName: String) -> Bool {
+        switch event {
+        case .session(.message(let message)): ignoreList.contains(message.user)
+        case .session(.direct(let direct)): direct.from != ownName && ignoreList.contains(direct.from)
+        case .session(.presence(let presence)): ignoreList.contains(presence.user)
+        default: false
+        }
+    }
+
     static func action(for line: TypedLine, members: MemberList, ownName: String) -> PlainAction {
         if let refusal = line.refusal { return .say(["*** \(refusal) (not sent)"]) }
         switch line {
@@ -30,6 +45,8 @@ extension PlainClient {
         case .back: return .send(.away(nil))
         case .search(let query): return .send(.search(query, limit: ChatLimits.defaultSearchPage))
         case .nick(let name): return .rename(name)
+        case .reconnect: return .reconnect
+        case .ignore, .unignore: return .changeIgnoreList(line)
         case .quit: return .quit
         case .help: return .say(TypedLine.helpLines.map { "*** " + $0 })
         case .who: return .say(["*** " + printable(members.whoLine(ownName: ownName))])

@@ -16,6 +16,8 @@ import LobbyTUI
 /// says hello and leaves.
 struct PlainClient {
     var configuration: LobbyConnection.Configuration
+    /// Where `/ignore` keeps its list (nil: for this run only).
+    var ignoreFile: StateFile?
 
     /// Runs until `/quit`, the end of stdin or a signal; returns the exit status (1: the server
     /// refused the name, so nothing could be said).
@@ -40,11 +42,23 @@ struct PlainClient {
         // What /who answers from: the welcome's members and every change since.
         var members = MemberList()
         var ownName = configuration.displayName
+        var ignoreList = IgnoreList(text: ignoreFile?.read() ?? "")
         func submit(_ lines: [String]) {
             for line in lines {
                 switch Self.action(for: TypedLine(parsing: line), members: members, ownName: ownName) {
                 case .send(let request): connection.send(request)
                 case .rename(let name): connection.rename(to: name)
+                case .reconnect: connection.reconnect()
+                case .changeIgnoreList(let line):
+                    guard let (notice, changed) = ignoreList.run(line) else { break }
+                    print("*** " + printable(notice))
+                    if changed, let ignoreFile {
+                        do {
+                            try ignoreFile.save(ignoreList.text)
+                        } catch {
+                            print("*** the ignore list was not saved: \(error)")
+                        }
+                    }
                 case .quit: return quit()
                 case .say(let output): for text in output { print(text) }
                 }
@@ -74,7 +88,8 @@ struct PlainClient {
                     case .session(.presence(let presence)): members.apply(presence)
                     default: break
                     }
-                    for line in transcript.lines(for: event) {
+                    let isHidden = Self.isHidden(event, by: ignoreList, ownName: ownName)
+                    for line in isHidden ? [] : transcript.lines(for: event) {
                         print(line)
                     }
                     if case .session(.serverError(let error)) = event, error.code == ErrorCode.nameTaken,

@@ -13,6 +13,8 @@ import LobbyTUI
 struct TerminalClient {
     var configuration: LobbyConnection.Configuration
     var settings = ClientSettings()
+    /// Where `/ignore` keeps its list (nil: for this run only).
+    var ignoreFile: StateFile?
 
     func run() throws {
         let inbox = try EventInbox<ConnectionEvent>()
@@ -24,6 +26,8 @@ struct TerminalClient {
         var state = ClientState(ownName: configuration.displayName, now: .now())
         state.bell = settings.bell ?? true
         state.timestampFormat = settings.timestamp
+        state.highlightWords = settings.highlightWords
+        state.ignoreList = IgnoreList(text: ignoreFile?.read() ?? "")
         if let filter = settings.filter.flatMap(JoinFilter.init(rawValue:)) { state.setJoinFilter(filter) }
         let log = settings.logDirectory.map { ChatLog(directory: $0, server: configuration.serverURL) }
         let connection = LobbyConnection(configuration: configuration) { inbox.post($0) }
@@ -46,6 +50,13 @@ struct TerminalClient {
                 case .search(let query): connection.send(.search(query, limit: ChatLimits.defaultSearchPage))
                 case .bell: canvas.bell()
                 case .rename(let name): connection.rename(to: name)
+                case .reconnect: connection.reconnect()
+                case .saveIgnoreList(let list):
+                    do {
+                        try ignoreFile?.save(list.text)
+                    } catch {
+                        state.apply(.protocolError("the ignore list was not saved: \(error)"), now: .now())
+                    }
                 case .quit: quit()
                 case .redraw: canvas.forceFullRepaint()
                 }

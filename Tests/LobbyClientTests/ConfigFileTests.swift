@@ -29,6 +29,12 @@ struct ConfigFileTests {
         #expect(settings.logDirectory == "~/logs/lobby \"chat\"")
     }
 
+    @Test("highlight is a comma-separated list of words, blanks around them dropped")
+    func highlightWords() throws {
+        let settings = try ClientSettings(ConfigFile(parsing: "highlight = \" release, deploy ,, 배포 \"\n"))
+        #expect(settings.highlightWords == ["release", "deploy", "배포"])
+    }
+
     @Test("An empty file sets nothing")
     func emptyFile() throws {
         let settings = try ClientSettings(ConfigFile(parsing: "\n# nothing\n"))
@@ -60,7 +66,7 @@ struct ConfigFileTests {
             ("filter = \"some\"", 1, "filter must be \"all\" or \"smart\""),
             (
                 "name = \"a\"\ncolour = \"red\"", 2,
-                "unknown setting colour (known: server, name, bell, colors, filter, timestamp, log_dir)"
+                "unknown setting colour (known: server, name, bell, colors, filter, timestamp, log_dir, highlight)"
             ),
         ])
     func badSetting(text: String, line: Int, message: String) throws {

@@ -171,3 +171,52 @@ struct AlwaysMaxDelay: RandomNumberGenerator {
     mutating func next() -> UInt64 { .max }
 
 }
+
+@Suite("Reconnect state machine: /reconnect")
+struct ReconnectNowTests {
+    @Test("on a live connection: goodbye first, then a new connection at once, the backoff reset")
+    func whileConnected() {
+        var machine = ReconnectStateMachine()
+        var generator = SeededGenerator(state: 7)
+        _ = machine.start()
+        #expect(machine.reconnect() == [.quitConnection])
+        #expect(machine.isClosingConnection && !machine.isStopping)
+        #expect(machine.reconnect().isEmpty, "a second /reconnect while closing does nothing more")
+        let ended = machine.connectionEnded(.finished, now: 1_000, using: &generator)
+        #expect(ended == [.emit(.connecting(attempt: 1)), .openConnection])
+        #expect(!machine.isClosingConnection)
+    }
+
+    @Test("while waiting out a backoff: the next attempt opens now, counted from 1")
+    func whileWaiting() {
+        var machine = ReconnectStateMachine()
+        var generator = SeededGenerator(state: 7)
+        _ = machine.start()
+        for attempt in 1...3 {
+            _ = machine.connectionEnded(.lost("refused"), now: 0, using: &generator)
+            if attempt < 3 { _ = machine.tick(now: 60_000) }
+        }
+        #expect(machine.failures == 3)
+        #expect(machine.reconnect() == [.emit(.connecting(attempt: 1)), .openConnection])
+        #expect(machine.failures == 0)
+    }
+
+    @Test("after a kick, which is not retried on its own, /reconnect is the way back")
+    func afterKick() {
+        var machine = ReconnectStateMachine()
+        var generator = SeededGenerator(state: 7)
+        _ = machine.start()
+        _ = machine.connectionEnded(.removed("removed by an operator"), now: 1_000, using: &generator)
+        #expect(machine.reconnect() == [.emit(.connecting(attempt: 1)), .openConnection])
+    }
+
+    @Test("quit while a /reconnect closes the connection: it stops instead")
+    func quitWhileRestarting() {
+        var machine = ReconnectStateMachine()
+        var generator = SeededGenerator(state: 7)
+        _ = machine.start()
+        _ = machine.reconnect()
+        #expect(machine.quit().isEmpty)
+        #expect(machine.connectionEnded(.finished, now: 1_000, using: &generator) == [.emit(.stopped)])
+    }
+}

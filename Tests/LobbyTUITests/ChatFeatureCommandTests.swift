@@ -144,3 +144,37 @@ struct NameTakenTests {
         #expect(line.hasPrefix("/nick: "))
     }
 }
+
+@Suite("Client state: /reconnect")
+struct ReconnectCommandTests {
+    @Test("/reconnect asks for a new connection, and its end is not shown as a lost connection")
+    func reconnect() {
+        var state = connectedState()
+        #expect(state.submit("/reconnect") == [.reconnect])
+        state.apply(.status(.connecting(attempt: 1)), now: time("10:00"))
+        state.apply(.status(.connected(user: "alice", sessionID: "s2")), now: time("10:00"))
+        #expect(state.kinds.suffix(2) == [.notice("reconnecting…"), .notice("reconnected as alice")])
+    }
+
+    @Test("/reconnect works without a connection (after a kick)")
+    func reconnectWhenDisconnected() {
+        var state = makeState()
+        state.apply(.status(.disconnected("removed by an operator (kicked)")), now: time("10:00"))
+        #expect(state.submit("/reconnect") == [.reconnect])
+    }
+}
+
+@Suite("Client state: highlight words")
+struct HighlightWordTests {
+    @Test("a highlight word marks a message and rings like the own name; a part of a word does not")
+    func highlightWord() {
+        var state = connectedState()
+        state.highlightWords = ["deploy", "배포"]
+        #expect(state.apply(.message(message(10, "bob", "Deploy: done")), now: time("10:00")) == [.bell])
+        #expect(state.lines.last?.isMention == true)
+        #expect(state.apply(.message(message(11, "bob", "redeployment")), now: time("10:00")) == [])
+        #expect(state.lines.last?.isMention == false)
+        #expect(state.apply(.message(message(12, "bob", "배포 끝")), now: time("10:00")) == [.bell])
+        #expect(state.apply(.message(message(13, "alice", "deploy")), now: time("10:00")) == [])
+    }
+}
