@@ -602,8 +602,3 @@ extension NIODeadline {
     /// state machines (STOMP, SockJS) take their time in.
     var millisecondsOfUptime: UInt64 { uptimeNanoseconds / 1_000_000 }
 }
-
-/// The server's version, reported in CONNECTED's `server` header.
-public enum LobbyVersion {
-    public static let current = "0.1.0"
-}

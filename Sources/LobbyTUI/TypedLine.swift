@@ -106,6 +106,8 @@ public enum TypedLine: Sendable, Equatable {
         case .away(let message) where message.count > ChatLimits.awayLength.upperBound:
             let limit = ChatLimits.awayLength.upperBound
             return "an away message must be at most \(limit) characters (this is \(message.count))"
+        case .away(let message) where message.utf8.count > ChatLimits.maximumAwayBytes:
+            return "an away message must be at most \(ChatLimits.maximumAwayBytes) bytes of UTF-8"
         default:
             return nil
         }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import LobbyCore
 import LobbyServer
 import Logging
 

@@ -23,7 +23,7 @@ struct LobbyCommand: ParsableCommand {
             ~/.config/lobby/config.toml): server, name, bell, colors, filter, timestamp, log_dir. \
             $LOBBY_SERVER and $LOBBY_NAME override the file; options override both.
             """,
-        version: ClientVersion.current)
+        version: LobbyVersion.current)
 
     @Option(
         name: .customLong("server"),
@@ -149,12 +149,6 @@ struct StartError: Error, CustomStringConvertible {
     init(_ description: String) {
         self.description = description
     }
-}
-
-/// The client's version, for `--version`: the same as the server's (`lobby-server --version`,
-/// `LobbyVersion.current` in LobbyServer, which the client does not link; a test compares them).
-enum ClientVersion {
-    static let current = "0.1.0"
 }
 
 /// An environment variable's value, nil when unset or empty.
