@@ -948,7 +948,7 @@ def test_http11_streaming_is_chunked_and_keeps_the_connection(services):
         assert stream.wait_end(3.0), "no terminating zero-length chunk"
         assert not stream.connection_closed(0.3), "an HTTP/1.1 keep-alive connection stays open"
         # The same connection serves the next request.
-        stream.sock.sendall(f"GET {ECHO}/info HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        stream.sock.sendall(f"GET {ECHO}/info HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".encode())
         reply = b""
         deadline = time.monotonic() + 3
         while b'"websocket"' not in reply and time.monotonic() < deadline:

@@ -315,11 +315,25 @@ final class StompSession {
         moreHeldFrames = []
         let framing = handle.framing
         let bytes = more.reduce(first.byteCount(for: framing)) { $0 + $1.byteCount(for: framing) }
-        guard let transport = transportAcceptingWrites(ofBytes: bytes) else { return false }
-        if more.isEmpty {
-            transport.write(first, flush: false)
+        guard !isTransportClosed, let transport else { return false }
+        if more.isEmpty || transport.canAcceptWrite(ofBytes: bytes) {
+            guard let transport = transportAcceptingWrites(ofBytes: bytes) else { return false }
+            if more.isEmpty {
+                transport.write(first, flush: false)
+            } else {
+                transport.write([first] + more)
+            }
         } else {
-            transport.write([first] + more)
+            // A burst bigger than the room left in the queue: frame by frame, each judged after
+            // what came before was pushed to the socket. A client that reads keeps up (the
+            // kernel takes the burst); one that does not is cut off at the frame that would
+            // pass the bound.
+            for frame in [first] + more {
+                guard let transport = transportAcceptingWrites(ofBytes: frame.byteCount(for: framing)) else {
+                    return false
+                }
+                transport.write(frame, flush: false)
+            }
         }
         machine.frameSent(now: now)
         return true

@@ -93,6 +93,23 @@ private final class LoggingTransport: StompTransport {
         #expect(transport.log == ["flush", "close slow"])
     }
 
+    /// A fan-out burst larger than the room left is judged frame by frame, each after a flush:
+    /// a client that reads is not cut off for a burst, one frame over the bound still is.
+    @Test func aBurstOverTheBoundIsJudgedFrameByFrame() {
+        transport.byteBound = 1_000
+        let burst = (0..<5).map { frame("b\($0)" + String(repeating: "x", count: 300)) }
+        for held in burst { _ = session.hold(held) }
+        session.flush()
+        loop.run()
+        #expect(transport.log.filter { $0.hasPrefix("write b") }.count == 5, "\(transport.log)")
+        #expect(!transport.log.contains("close slow"))
+        _ = session.hold(frame("small"))
+        _ = session.hold(frame(String(repeating: "y", count: 2_000)))
+        session.flush()
+        loop.run()
+        #expect(transport.log.last == "close slow")
+    }
+
     @Test func aFrameWithinTheBoundIsWritten() {
         transport.byteBound = 1_000
         session.deliver(frame(String(repeating: "x", count: 100)))
