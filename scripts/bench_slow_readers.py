@@ -33,12 +33,13 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--binary", required=True)
     parser.add_argument("--clients", type=int, default=40)
+    parser.add_argument("--server-arg", action="append", default=[], help="passed to lobby-server (repeatable)")
     options = parser.parse_args()
     os.environ["LOBBY_BIN"] = str(Path(options.binary).resolve().parent)
     workdir = Path(tempfile.mkdtemp(prefix="lobby-bench-slow-"))
     server = lobbytest.LobbyServer(
         workdir, args=["--heartbeat-ms", "0", "--chat-rate", "100000", "--chat-burst", "100000",
-                       "--max-connections-per-ip", "100000", "--log-level", "warning"]).start()
+                       "--max-connections-per-ip", "100000", "--log-level", "warning", *options.server_arg]).start()
     try:
         writer = lobbytest.identified_client(server, "writer", "raw")
         big = "\U0001F600" * 3_990
