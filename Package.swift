@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "LobbyServer",
             dependencies: [
-                "STOMP", "SockJS", "LobbyCore", "LobbyStore", "LobbyPostgres",
+                "STOMP", "SockJS", "LobbyCore", "LobbyStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
