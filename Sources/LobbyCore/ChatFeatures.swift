@@ -125,12 +125,44 @@ public enum ChatLimits {
     public static let welcomeDirects = 50
 }
 
-/// The words of a search query or a message: runs of letters and digits, lowercased. Every
-/// store matches whole words, so the query `ping!` finds "PING me"; a query with no word (only
-/// punctuation) is refused before any store sees it.
+/// The words of a search query or a message: runs of letters and digits, lowercased. A message
+/// matches a query when every word of the query starts one of its words (`gree` finds
+/// "greetings", `ping!` finds "PING me"), and, for a word in a script written without spaces
+/// (Han, Kana, Hangul, Thai…), also when it appears anywhere in the text (`하세` finds
+/// "안녕하세요"). A query with no word (only punctuation) is refused before any store sees it.
 public enum SearchWords {
     /// At most this many words of a query are used.
     public static let maximumWords = 16
+
+    /// Whether `word` is in a script that does not separate words with spaces, so a query word
+    /// may be any part of a written "word" (Han, Hiragana, Katakana, Hangul, Thai, Lao, Khmer,
+    /// Myanmar, Tibetan): such words are also matched as substrings.
+    public static func isUnspaced(_ word: String) -> Bool {
+        word.unicodeScalars.contains { scalar in
+            switch scalar.value {
+            case 0x0E00...0x0EFF,  // Thai, Lao
+                0x0F00...0x0FFF,  // Tibetan
+                0x1000...0x109F,  // Myanmar
+                0x1780...0x17FF,  // Khmer
+                0x1100...0x11FF, 0x3130...0x318F, 0xAC00...0xD7AF,  // Hangul
+                0x3040...0x30FF, 0x31F0...0x31FF,  // Hiragana, Katakana
+                0x3400...0x4DBF, 0x4E00...0x9FFF, 0xF900...0xFAFF, 0x20000...0x3134F:  // Han
+                true
+            default:
+                false
+            }
+        }
+    }
+
+    /// Whether `text` matches `words` (the query's, from ``words(in:)``), by the rule above: the
+    /// reference the stores' indexes implement.
+    public static func matches(_ text: String, words query: [String]) -> Bool {
+        let textWords = words(in: text)
+        let lowered = text.lowercased()
+        return query.allSatisfy { word in
+            textWords.contains { $0.hasPrefix(word) } || (isUnspaced(word) && lowered.contains(word))
+        }
+    }
 
     public static func words(in text: String) -> [String] {
         var words: [String] = []

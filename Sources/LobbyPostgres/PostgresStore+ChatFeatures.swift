@@ -26,22 +26,39 @@ extension PostgresStore {
 
     public func searchMessages(words: [String], limit: Int) async throws -> [ChatMessage] {
         guard limit > 0, !words.isEmpty else { return [] }
-        // plainto_tsquery reads plain words (no query syntax) and ANDs them.
-        let query = storable(words.joined(separator: " "))
-        return try await database("searching messages") { [client, logger] in
-            try await client.query(
-                """
+        // Per word: a prefix of a word (`'word':*` in a tsquery against the word index; words are
+        // letters and digits only, so they carry no tsquery syntax), or for a word of a script
+        // without spaces also a substring (`LIKE '%word%'` on lower(text), which the pg_trgm
+        // index serves when the extension could be installed, see migration 7).
+        var binds = PostgresBindings()
+        var conditions: [String] = []
+        for word in words {
+            binds.append("'" + storable(word) + "':*")
+            var condition = "to_tsvector('simple', text) @@ to_tsquery('simple', $\(binds.count))"
+            if SearchWords.isUnspaced(word) {
+                binds.append("%" + storable(word) + "%")
+                condition += " OR lower(text) LIKE $\(binds.count)"
+            }
+            conditions.append("(" + condition + ")")
+        }
+        binds.append(Int64(limit))
+        let limitIndex = binds.count
+        binds.append(Int64(ReplyBudget.pageBytes))
+        let budgetIndex = binds.count
+        let query = PostgresQuery(
+            unsafeSQL: """
                 SELECT id, user_name, text, at FROM (
                     SELECT *, sum(octet_length(text)) OVER (ORDER BY id DESC) AS running FROM (
                         SELECT id, user_name, text, at FROM messages
-                        WHERE to_user IS NULL AND to_tsvector('simple', text) @@ plainto_tsquery('simple', \(query))
-                        ORDER BY id DESC LIMIT \(limit)
+                        WHERE to_user IS NULL AND \(conditions.joined(separator: " AND "))
+                        ORDER BY id DESC LIMIT $\(limitIndex)
                     ) AS found
                 ) AS counted
-                WHERE running <= \(ReplyBudget.pageBytes)
+                WHERE running <= $\(budgetIndex)
                 ORDER BY id DESC
-                """, logger: logger
-            ).collect().map(Self.chatMessage)
+                """, binds: binds)
+        return try await database("searching messages") { [client, logger] in
+            try await client.query(query, logger: logger).collect().map(Self.chatMessage)
         }
     }
 

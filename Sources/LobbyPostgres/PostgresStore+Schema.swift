@@ -156,6 +156,29 @@ struct PostgresSchema {
                 // position are pruned (issue 21: the log grew for ever).
                 "ALTER TABLE nodes ADD COLUMN read_seq bigint NOT NULL DEFAULT 0"
             ]),
+        Migration(
+            version: 7, description: "substring search for scripts without spaces",
+            statements: [
+                // pg_trgm indexes `LIKE '%word%'` for words of Han, Kana, Hangul, Thai… (search
+                // finds them anywhere in the text). It is a trusted extension (the database's
+                // owner may create it); where it cannot be installed, search still works, by a
+                // scan of the newest messages.
+                """
+                DO $$ BEGIN
+                    CREATE EXTENSION IF NOT EXISTS pg_trgm;
+                EXCEPTION WHEN OTHERS THEN
+                    RAISE NOTICE 'pg_trgm not installed (%): substring search runs without an index', SQLERRM;
+                END $$
+                """,
+                """
+                DO $$ BEGIN
+                    IF EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_trgm') THEN
+                        CREATE INDEX messages_trigrams ON messages USING gin (lower(text) gin_trgm_ops)
+                        WHERE to_user IS NULL;
+                    END IF;
+                END $$
+                """,
+            ]),
     ]
 
     /// Rewrites every claim under its skeleton key; of old claims whose names now share a

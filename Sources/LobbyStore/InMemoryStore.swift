@@ -167,9 +167,7 @@ public final class InMemoryStore: LobbyStore {
         return state.withLock { state in
             Self.withinPageBudget(
                 state.messages.reversed().lazy.filter { message in
-                    guard message.to == nil else { return false }
-                    let found = Set(SearchWords.words(in: message.text))
-                    return words.allSatisfy(found.contains)
+                    message.to == nil && SearchWords.matches(message.text, words: words)
                 }.prefix(limit))
         }
     }

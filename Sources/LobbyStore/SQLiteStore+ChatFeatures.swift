@@ -27,9 +27,30 @@ extension SQLiteStore {
 
     public func searchMessages(words: [String], limit: Int) async throws -> [ChatMessage] {
         guard limit > 0, !words.isEmpty else { return [] }
-        // Each word as an FTS5 string (quoted, quotes doubled): the user's text is never FTS5
-        // query syntax, so `AND`, `*` or a stray quote mean nothing special.
-        let match = words.map { "\"" + $0.replacingOccurrences(of: "\"", with: "\"\"") + "\"" }.joined(separator: " ")
+        // Per word: a prefix of a word (FTS5 `"word"*` on the word index), or for a word of a
+        // script without spaces also a substring (the trigram index from 3 characters, `instr`
+        // below that). Each word is an FTS5 string (quoted, quotes doubled): the user's text is
+        // never FTS5 query syntax, so `AND`, `*` or a stray quote mean nothing special.
+        var conditions: [String] = []
+        var arguments: [DatabaseValue] = []
+        for word in words {
+            let quoted = "\"" + word.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+            var condition = "id IN (SELECT rowid FROM messages_fts WHERE messages_fts MATCH ?)"
+            arguments.append((quoted + "*").databaseValue)
+            if SearchWords.isUnspaced(word) {
+                if word.count >= 3 {
+                    condition += " OR id IN (SELECT rowid FROM messages_trgm WHERE messages_trgm MATCH ?)"
+                    arguments.append(quoted.databaseValue)
+                } else {
+                    condition += " OR instr(lower(text), ?) > 0"
+                    arguments.append(word.databaseValue)
+                }
+            }
+            conditions.append("(" + condition + ")")
+        }
+        arguments += [limit.databaseValue, ReplyBudget.pageBytes.databaseValue]
+        let statementArguments = StatementArguments(arguments)
+        let filter = conditions.joined(separator: " AND ")
         return try await database("searching messages") {
             try await pool.read { db in
                 try Row.fetchAll(
@@ -38,15 +59,14 @@ extension SQLiteStore {
                         SELECT id, user_name, text, at FROM (
                             SELECT *, sum(length(CAST(text AS BLOB))) OVER (ORDER BY id DESC) AS running
                             FROM (
-                                SELECT m.id, m.user_name, m.text, m.at
-                                FROM messages_fts f JOIN messages m ON m.id = f.rowid
-                                WHERE messages_fts MATCH ? ORDER BY m.id DESC LIMIT ?
+                                SELECT id, user_name, text, at FROM messages
+                                WHERE to_user IS NULL AND \(filter) ORDER BY id DESC LIMIT ?
                             )
                         )
                         WHERE running <= ?
                         ORDER BY id DESC
                         """,
-                    arguments: [match, limit, ReplyBudget.pageBytes]
+                    arguments: statementArguments
                 ).map(Self.chatMessage)
             }
         }

@@ -157,6 +157,25 @@ extension SQLiteStore {
                     ])
             }
         }
+        migrator.registerMigration("v6: substring search for scripts without spaces") { db in
+            // A trigram index beside the word index: a query word of Han, Kana, Hangul, Thai…
+            // is found anywhere in the text (`하세` in "안녕하세요"), as those scripts do not
+            // separate words with spaces. Room messages only, like the word index.
+            try db.execute(
+                sql: """
+                    CREATE VIRTUAL TABLE messages_trgm
+                    USING fts5(text, content='messages', content_rowid='id', tokenize='trigram')
+                    """)
+            try db.execute(
+                sql: """
+                    CREATE TRIGGER messages_trgm_insert AFTER INSERT ON messages WHEN new.to_user IS NULL
+                    BEGIN
+                        INSERT INTO messages_trgm (rowid, text) VALUES (new.id, new.text);
+                    END
+                    """)
+            try db.execute(
+                sql: "INSERT INTO messages_trgm (rowid, text) SELECT id, text FROM messages WHERE to_user IS NULL")
+        }
         return migrator
     }
 }

@@ -57,7 +57,7 @@ struct PostgresStoreTests {
     @Test func migrationsRunOnceAndReopeningIsIdempotent() async throws {
         try await TestPostgres.withDatabase { url in
             let first = try await open(url)
-            #expect(try await versions(at: url) == [1, 2, 3, 4, 5, 6])
+            #expect(try await versions(at: url) == [1, 2, 3, 4, 5, 6, 7])
             _ = try await first.apply([message("kept")])
             await first.shutdown()
             for _ in 0..<3 {
@@ -65,7 +65,7 @@ struct PostgresStoreTests {
                 #expect(try await again.recentMessages(limit: 10).map(\.text) == ["kept"])
                 await again.shutdown()
             }
-            #expect(try await versions(at: url) == [1, 2, 3, 4, 5, 6])
+            #expect(try await versions(at: url) == [1, 2, 3, 4, 5, 6, 7])
         }
     }
 
@@ -78,7 +78,7 @@ struct PostgresStoreTests {
                 return try await group.reduce(into: []) { $0.append($1) }
             }
             #expect(stores.count == 4)
-            #expect(try await versions(at: url) == [1, 2, 3, 4, 5, 6])
+            #expect(try await versions(at: url) == [1, 2, 3, 4, 5, 6, 7])
             for store in stores {
                 await store.shutdown()
             }
@@ -177,7 +177,7 @@ struct PostgresStoreTests {
             await #expect {
                 try await open(url)
             } throws: { error in
-                "\(error)".contains("the database schema is version 99, newer than this lobby-server knows (6)")
+                "\(error)".contains("the database schema is version 99, newer than this lobby-server knows (7)")
             }
         }
     }

@@ -39,6 +39,7 @@ struct SQLiteStoreTests {
                 migrations == [
                     "v1: messages and sessions", "v2: reason node-lost", "v3: name claims",
                     "v4: private messages, away, search", "v5: claims keyed by name skeleton",
+                    "v6: substring search for scripts without spaces",
                 ])
             _ = try await first.apply([message("kept")])
             for _ in 0..<3 {
@@ -117,7 +118,7 @@ struct SQLiteStoreTests {
                 }
             }
             let store = try SQLiteStore(path: path)
-            #expect(try await store.appliedMigrations().last == "v5: claims keyed by name skeleton")
+            #expect(try await store.appliedMigrations().last == "v6: substring search for scripts without spaces")
             let all = try await store.sessions(includeEnded: true, limit: 10)
             #expect(all.map(\.id) == ["open", "old"])
             #expect(all.map(\.reason) == [nil, .quit])

@@ -8,6 +8,38 @@ import Testing
 struct StoreConformanceTests {
     // MARK: Messages
 
+    /// Issue 26: `/search gree` missed "greetings" and `/search 안녕` missed "안녕하세요". Every
+    /// query word matches the start of a word; a word of a script without spaces also matches
+    /// anywhere in the text. Words of a query are all required; engine syntax means nothing.
+    @Test(arguments: StoreKind.available)
+    func searchMatchesPrefixesAndSubstringsOfUnspacedScripts(kind: StoreKind) async throws {
+        try await kind.withStore { store in
+            let texts = [
+                "greetings, everyone", "안녕하세요 여러분", "東京都に住んでいます", "the Green Room", "ungreeted",
+                "สวัสดีครับ", "Release on Friday",
+            ]
+            _ = try await store.apply(texts.enumerated().map { message($1, at: Int64($0)) })
+            func found(_ query: String) async throws -> [String] {
+                try await store.searchMessages(words: SearchWords.words(in: query), limit: 50).map(\.text)
+            }
+            #expect(try await found("gree") == ["the Green Room", "greetings, everyone"])
+            #expect(try await found("안녕") == ["안녕하세요 여러분"])
+            #expect(try await found("하세") == ["안녕하세요 여러분"], "two characters inside a word")
+            #expect(try await found("하세요") == ["안녕하세요 여러분"], "three: the trigram index")
+            #expect(try await found("京都") == ["東京都に住んでいます"])
+            #expect(try await found("住んで") == ["東京都に住んでいます"])
+            #expect(try await found("ดีครับ") == ["สวัสดีครับ"])
+            #expect(try await found("eted").isEmpty, "Latin words match by prefix only")
+            #expect(try await found("green room") == ["the Green Room"])
+            #expect(try await found("green friday").isEmpty, "every word is required")
+            #expect(try await found("rel*").map { $0 } == ["Release on Friday"], "no engine syntax")
+            for text in texts {
+                let words = SearchWords.words(in: text)
+                #expect(SearchWords.matches(text, words: words), "\(text) matches its own words")
+            }
+        }
+    }
+
     /// Issue 21: a page of 200 messages of 16 KiB was read whole for every history request.
     /// Only the newest whose texts fit in ReplyBudget.pageBytes are read.
     @Test(arguments: StoreKind.available)
