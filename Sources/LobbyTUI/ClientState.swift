@@ -21,6 +21,8 @@ public struct ClientState: Sendable {
     /// Each user once, sorted by name.
     public var members: [Member] { memberList.members }
     private(set) var memberList = MemberList()
+    /// Whether ``members`` is the room as it stands; while disconnected it is the last list known.
+    public var membersAreKnown: Bool { memberList.isKnown }
     public internal(set) var lines: [ChatLine] = []
     public internal(set) var input = LineEditor()
     /// How many rows the message area is scrolled up from the newest line; 0 follows new lines.
@@ -64,8 +66,8 @@ public struct ClientState: Sendable {
     var isHistoryRequested = false
     /// The server answered a history request with nothing: there is nothing older.
     var reachedBeginningOfHistory = false
-    /// Each user's last leave, to tell a reconnect flap from a real join.
-    var lastLeaves: [String: PresenceEvent] = [:]
+    /// Flaps, reconnects and server restarts: which joins read `is back`, which are not shown.
+    var continuity = RoomContinuity()
     /// When each user last said something, for the smart filter.
     var lastSpoke: [String: Timestamp] = [:]
 
@@ -103,6 +105,7 @@ public struct ClientState: Sendable {
         case .welcome(let welcome):
             ownName = welcome.user
             memberList.replace(with: welcome.members)
+            if let reconnect = continuity.welcomed(welcome, now: now) { showChanges(reconnect, now: now) }
             // A history request sent on the old connection will never be answered.
             isHistoryRequested = false
             for message in welcome.history.sorted(by: { $0.id < $1.id }) {
@@ -148,6 +151,12 @@ public struct ClientState: Sendable {
     private mutating func updateStatus(to newStatus: ConnectionStatus, now: Timestamp) {
         let old = status
         status = newStatus
+        let isConnected = if case .connected = newStatus { true } else { false }
+        if !isConnected, memberList.isKnown {
+            // Nobody tells a disconnected client who comes and goes.
+            continuity.connectionLost(members: memberList.members)
+            memberList.forget()
+        }
         switch (old, newStatus) {
         case (.connected, .connected):
             break

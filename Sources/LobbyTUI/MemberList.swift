@@ -13,11 +13,21 @@ import LobbyCore
 public struct MemberList: Sendable, Equatable {
     /// Each user once, sorted by name (case-insensitive, ties broken by the exact name).
     public private(set) var members: [Member] = []
+    /// Whether `members` is the room as it stands: a welcome set it and the connection has not
+    /// been lost since. While not, `members` is the last list known, shown greyed.
+    public private(set) var isKnown = false
 
     public init() {}
 
+    /// The connection was lost (or never made): who is here is unknown until the next welcome.
+    /// The last list is kept, to be shown as such and compared with the next welcome.
+    public mutating func forget() {
+        isKnown = false
+    }
+
     /// Takes a welcome's list: it is authoritative, so events that arrived before it are superseded.
     public mutating func replace(with members: [Member]) {
+        isKnown = true
         var byName: [String: Member] = [:]
         for member in members { byName[member.user] = member }
         self.members = byName.values.sorted { Self.order($0.user) < Self.order($1.user) }
@@ -49,6 +59,9 @@ public struct MemberList: Sendable, Equatable {
 
     /// What `/who` says: `3 members: alice (you), bob (away: lunch), carol`.
     public func whoLine(ownName: String) -> String {
+        guard isKnown else {
+            return "who is here is unknown while disconnected; the list is refreshed on reconnect"
+        }
         guard !members.isEmpty else { return "no members known yet" }
         let names = members.map { member in
             var text = member.user == ownName ? "\(member.user) (you)" : member.user
