@@ -157,9 +157,10 @@ func environment(_ name: String) -> String? {
     return value
 }
 
-/// How long quitting may take before the client exits anyway: the goodbye waits at most 2 s for
-/// the server's receipt; this only guards against a stuck network thread.
-let quitGracePeriod: UInt64 = 3_000
+/// How long quitting may take before the client exits anyway: lines still queued get up to 8 s
+/// to go out at the server's chat rate (`ConnectionLoop.queueDrainLimit`), then the goodbye waits
+/// at most 2 s for the server's receipt; this only guards against a stuck network thread.
+let quitGracePeriod: UInt64 = 11_000
 
 /// Leaves at once, sending nothing: the terminal is gone (SIGHUP), so the server must see the
 /// connection close without a goodbye (`closed`). `_exit` skips atexit handlers and stdio
