@@ -67,7 +67,8 @@ public struct RoomContinuity: Sendable {
             serverInstance = welcome.serverInstance ?? serverInstance
         }
         guard let before = membersBeforeOutage else { return nil }
-        let restarted = serverInstance != nil && welcome.serverInstance != nil && welcome.serverInstance != serverInstance
+        let restarted =
+            serverInstance != nil && welcome.serverInstance != nil && welcome.serverInstance != serverInstance
         let beforeNames = Set(before.map(\.user))
         let nowNames = Set(welcome.members.map(\.user))
         for user in beforeNames.subtracting(nowNames) where user != welcome.user {

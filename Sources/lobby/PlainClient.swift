@@ -85,8 +85,8 @@ struct PlainClient {
                     let transcribed = transcript.lines(for: event)
                     var lines: [String]
                     switch room.note(event, ignoring: ignoreList, now: .now()) {
-                    case .before(let added): lines = added.map(printable) + transcribed
-                    case .instead(let replacement): lines = replacement.map(printable)
+                    case .before(let added): lines = added.map { printable($0) } + transcribed
+                    case .instead(let replacement): lines = replacement.map { printable($0) }
                     }
                     if isHidden { lines = [] }
                     for line in lines {

@@ -28,7 +28,9 @@ struct ReconnectContinuityTests {
         var state = stateAfterLosingTheConnection()
         #expect(!state.membersAreKnown)
         _ = state.submit("/who")
-        #expect(state.kinds.last == .notice("who is here is unknown while disconnected; the list is refreshed on reconnect"))
+        #expect(
+            state.kinds.last == .notice("who is here is unknown while disconnected; the list is refreshed on reconnect")
+        )
         let screen = rendered(state, width: 100, height: 30)
         #expect(screen.lines[1].hasSuffix("│ (disconnected)"))
         #expect(screen.lines[2].contains("│ * alice"))
@@ -103,7 +105,8 @@ struct RoomContinuityTests {
             sessionId: "s2", user: "alice", members: [Member(user: "bob", sessions: 1)], history: [],
             serverInstance: "a")
         #expect(
-            continuity.welcomed(next, now: time("10:01")) == RoomContinuity.Reconnect(serverRestarted: false, arrived: []))
+            continuity.welcomed(next, now: time("10:01"))
+                == RoomContinuity.Reconnect(serverRestarted: false, arrived: []))
     }
 
     @Test("a quit followed by a join is a join; a lost connection within a minute is a return")
