@@ -6,6 +6,7 @@ extension ClientState {
     /// The smart filter shows joins and leaves of users who spoke this recently.
     static let smartFilterMilliseconds: Int64 = 10 * 60_000
     static let historyPageSize = 100
+    static let clearedMarker = "-- cleared with /clear --"
 
     /// Shows a private message not shown before; returns whether it was new.
     @discardableResult
@@ -96,6 +97,10 @@ extension ClientState {
             if messages.isEmpty, !reachedBeginningOfHistory {
                 reachedBeginningOfHistory = true
                 lines.insert(ChatLine(kind: .marker("-- beginning of history --"), at: now, time: ""), at: 0)
+                if hasUnmarkedClear {
+                    hasUnmarkedClear = false
+                    lines.insert(ChatLine(kind: .marker(Self.clearedMarker), at: now, time: ""), at: 1)
+                }
             }
             return
         }
@@ -112,8 +117,12 @@ extension ClientState {
             block.append(
                 ChatLine(kind: kind, at: message.at, time: clock(of: message.at, local), messageID: message.id))
         }
-        // The day line that opened the loaded lines is now said by the block.
-        if let first = lines.first, case .dayChange(let date) = first.kind, date == day?.longDate {
+        if hasUnmarkedClear {
+            // The lines between this page and the ones shown were cleared: say so, not a silent gap.
+            hasUnmarkedClear = false
+            block.append(ChatLine(kind: .marker(Self.clearedMarker), at: now, time: ""))
+        } else if let first = lines.first, case .dayChange(let date) = first.kind, date == day?.longDate {
+            // The day line that opened the loaded lines is now said by the block.
             lines.removeFirst()
         }
         lines.insert(contentsOf: block, at: 0)

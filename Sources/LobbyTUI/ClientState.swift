@@ -21,6 +21,8 @@ public struct ClientState: Sendable {
     /// Each user once, sorted by name.
     public var members: [Member] { memberList.members }
     private(set) var memberList = MemberList()
+    /// The user's own away message (from the welcome and their own away changes), nil when here.
+    public var ownAway: String? { memberList.away(of: ownName) }
     /// Whether ``members`` is the room as it stands; while disconnected it is the last list known.
     public var membersAreKnown: Bool { memberList.isKnown }
     public internal(set) var lines: [ChatLine] = []
@@ -62,6 +64,8 @@ public struct ClientState: Sendable {
     var shownDirectIDs: Set<Int64> = []
     /// The oldest room message loaded: where the next history page ends.
     var oldestMessageID: Int64?
+    /// `/clear` emptied the area and no history page has been put above since.
+    var hasUnmarkedClear = false
     /// A history request is on its way: PgUp sends one at a time.
     var isHistoryRequested = false
     /// The server answered a history request with nothing: there is nothing older.
@@ -257,10 +261,12 @@ public struct ClientState: Sendable {
         timestampFormat.map { timeZone.format(timestamp, strftime: $0) } ?? local.clock
     }
 
-    /// Empties the message area (`/clear`).
+    /// Empties the message area (`/clear`). History loaded with PgUp afterwards is older than
+    /// what was cleared: ``hasUnmarkedClear`` puts a marker where the cleared lines were.
     mutating func clearLines() {
         lines.removeAll()
         scrollOffset = 0
+        hasUnmarkedClear = true
     }
 
     static func rowCount(of line: ChatLine, width: Int) -> Int {

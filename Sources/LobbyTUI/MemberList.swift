@@ -57,6 +57,26 @@ public struct MemberList: Sendable, Equatable {
         }
     }
 
+    /// How an away change reads, in every client: `bob is away: lunch`, `bob is away` (a bare
+    /// `/away`, whose text is the default `away`), `bob is back`.
+    public static func awayText(user: String, message: String?) -> String {
+        guard let message else { return "\(user) is back" }
+        return message == TypedLine.defaultAwayMessage ? "\(user) is away" : "\(user) is away: \(message)"
+    }
+
+    /// What to tell someone sending `user` a private message: that they are away, and why.
+    public func awayNotice(forDirectTo user: String) -> String? {
+        guard isKnown, let member = members.first(where: { $0.user == user }), let away = member.away else {
+            return nil
+        }
+        return Self.awayText(user: user, message: away)
+    }
+
+    /// The user's own away message, if they are away.
+    public func away(of user: String) -> String? {
+        members.first { $0.user == user }?.away
+    }
+
     /// What `/who` says: `3 members: alice (you), bob (away: lunch), carol`.
     public func whoLine(ownName: String) -> String {
         guard isKnown else {
@@ -65,7 +85,7 @@ public struct MemberList: Sendable, Equatable {
         guard !members.isEmpty else { return "no members known yet" }
         let names = members.map { member in
             var text = member.user == ownName ? "\(member.user) (you)" : member.user
-            if let away = member.away { text += " (away: \(away))" }
+            if let away = member.away { text += away == TypedLine.defaultAwayMessage ? " (away)" : " (away: \(away))" }
             return text
         }
         return "\(members.count) \(members.count == 1 ? "member" : "members"): " + names.joined(separator: ", ")

@@ -52,10 +52,14 @@ public enum Screen {
             let session = sessionID.count > 4 ? sessionID.prefix(4) + "…" : Substring(sessionID)
             let count = state.members.count
             let members = "\(count) \(count == 1 ? "member" : "members")"
+            // Your own away state, where irssi shows it: on the status line.
+            let away = state.ownAway.map { $0 == TypedLine.defaultAwayMessage ? " [away]" : " [away: \($0)]" } ?? ""
+            let shortAway = state.ownAway == nil ? "" : " [away]"
             return [
-                "lobby — connected as \(user) (session \(session)) — \(members)",
-                "connected as \(user) — \(members)",
-                "\(user) — \(members)",
+                "lobby — connected as \(user)\(away) (session \(session)) — \(members)",
+                "connected as \(user)\(away) — \(members)",
+                "\(user)\(shortAway) — \(members)",
+                user + shortAway,
                 user,
             ].map { printable($0) }
         case .reconnecting(let seconds):

@@ -45,7 +45,13 @@ struct PlainClient {
         func submit(_ lines: [String]) {
             for line in lines {
                 switch Self.action(for: TypedLine(parsing: line), members: room.members, ownName: room.ownName) {
-                case .send(let request): connection.send(request)
+                case .send(let request):
+                    connection.send(request)
+                    if case .direct(let recipient, _) = request,
+                        let notice = room.members.awayNotice(forDirectTo: recipient)
+                    {
+                        print("*** " + printable(notice))
+                    }
                 case .rename(let name): connection.rename(to: name)
                 case .reconnect: connection.reconnect()
                 case .changeIgnoreList(let line):

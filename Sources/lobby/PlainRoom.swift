@@ -46,7 +46,10 @@ struct PlainRoom {
             case .leave: continuity.left(presence)
             case .join where continuity.joinLine(for: presence) == .returned:
                 return .instead(["--> \(presence.user) is back"])
-            case .join, .status: break
+            case .status:
+                // One wording in every client (a bare /away reads "bob is away").
+                return .instead(["--- " + MemberList.awayText(user: presence.user, message: presence.away)])
+            case .join: break
             }
         case .session:
             break
