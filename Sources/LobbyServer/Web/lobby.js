@@ -55,6 +55,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var statusLine = $("status"), messageList = $("messages"), memberList = $("members");
   var memberCount = $("member-count"), nameForm = $("name-form"), nameInput = $("name-input");
+  var tokenInput = $("token-input");
   var inputForm = $("input-form"), input = $("input"), sendButton = $("send");
 
   var sock = null;
@@ -75,6 +76,9 @@
   var queue = new LobbySendQueue.SendQueue(Date.now());
   var queueTimer = null;
   var failures = 0;       // connection attempts since the last welcome
+  var joinFilter = "all"; // /filter: "smart" hides joins and leaves of users quiet for 10 minutes
+  var lastSpoke = new Map(); // user → when they last said something (ms), for the smart filter
+  var SMART_FILTER_MS = 10 * 60000;
   var reconnectTimer = null;
 
   // -- debugging aid ---------------------------------------------------------------------------
@@ -173,6 +177,9 @@
   function storedToken(name) {
     try { return window.localStorage.getItem(tokenKey(name)); } catch (e) { return null; }
   }
+
+  // What `lobby --show-token` prints and the server hands out: 43 base64url characters.
+  function isWellFormedToken(token) { return /^[A-Za-z0-9_-]{43}$/.test(token); }
 
   function storeToken(name, token) {
     try { window.localStorage.setItem(tokenKey(name), token); } catch (e) { debug("token not stored", e); }
@@ -322,6 +329,7 @@
       case "chat":
         if (payload.type !== "message") return;
         if (payload.user === me) queue.confirmed("/app/chat", payload);
+        lastSpoke.set(payload.user, Math.max(lastSpoke.get(payload.user) || 0, Date.parse(payload.at) || 0));
         view.chat(payload);
         return;
       case "presence":
@@ -348,8 +356,10 @@
       }
       changed = true;
       if (event.type === "status") {
-        var text = event.user + (away.has(event.user) ? " is away: " + away.get(event.user) : " is back");
-        view.notice("status", text, { user: event.user }, event.at);
+        view.notice("status", awayText(event.user), { user: event.user }, event.at);
+      } else if (!isShownByFilter(event.user, event.at)) {
+        if (event.type === "join") continuity.joinLine(event);
+        else continuity.left(event);
       } else if (event.type === "join") {
         var returned = continuity.joinLine(event) === "returned";
         view.notice(returned ? "rejoin" : "join", event.user + (returned ? " is back" : " joined"), { user: event.user },
@@ -362,6 +372,30 @@
       }
     });
     if (changed) renderMembers();
+  }
+
+  // One wording in every client: a bare /away reads "bob is away", not "is away: away".
+  function awayText(user) {
+    if (!away.has(user)) return user + " is back";
+    var text = away.get(user);
+    return user + (text === LobbyCommands.DEFAULT_AWAY ? " is away" : " is away: " + text);
+  }
+
+  function isShownByFilter(user, at) {
+    if (joinFilter !== "smart" || user === me) return true;
+    var spoke = lastSpoke.get(user);
+    return spoke !== undefined && (Date.parse(at) || Date.now()) - spoke <= SMART_FILTER_MS;
+  }
+
+  function whoLine() {
+    if (!membersKnown) return "who is here is unknown while disconnected; the list is refreshed on reconnect";
+    var names = Array.from(members.keys()).sort(function (a, b) { return a.toLowerCase() < b.toLowerCase() ? -1 : 1; });
+    var parts = names.map(function (name) {
+      var text = name === me ? name + " (you)" : name;
+      if (away.has(name)) text += away.get(name) === LobbyCommands.DEFAULT_AWAY ? " (away)" : " (away: " + away.get(name) + ")";
+      return text;
+    });
+    return names.length + (names.length === 1 ? " member: " : " members: ") + parts.join(", ");
   }
 
   function onReply(reply) {
@@ -501,6 +535,15 @@
     event.preventDefault();
     var name = nameInput.value.trim();
     if (!name || !sessionId || ended) return;
+    var token = tokenInput ? tokenInput.value.trim() : "";
+    if (token) {
+      if (!isWellFormedToken(token)) {
+        view.notice("error", "a token is the 43 characters `lobby --show-token` prints", { code: "token" });
+        return;
+      }
+      storeToken(name, token); // kept like one the server handed out, and sent with the identity
+      tokenInput.value = "";
+    }
     identify(name);
   });
 
@@ -513,7 +556,12 @@
       case "chat":
         return sendPaced("/app/chat", { text: command.text });
       case "direct":
-        return sendPaced("/app/direct", { to: command.to, text: command.text });
+        sendPaced("/app/direct", { to: command.to, text: command.text });
+        // irssi and WeeChat show the recipient's away message: the reply may take a while.
+        if (membersKnown && members.has(command.to) && away.has(command.to)) {
+          view.notice("status", awayText(command.to), { user: command.to });
+        }
+        return;
       case "away":
         return sendJSON("/app/status", { away: command.text });
       case "back":
@@ -528,6 +576,16 @@
         return sendFrame("DISCONNECT", { receipt: "bye" });
       case "help":
         return LobbyCommands.HELP.forEach(function (line) { view.notice("help", line); });
+      case "who":
+        return view.notice("who", whoLine());
+      case "clear":
+        return messageList.replaceChildren();
+      case "filter":
+        if (command.filter === null) return view.notice("help", "usage: /filter smart|all (now: " + joinFilter + ")");
+        joinFilter = command.filter;
+        return view.notice("help", joinFilter === "smart"
+          ? "filter smart: joins and leaves of users quiet for 10 minutes are hidden"
+          : "filter all: every join and leave is shown");
       default:
         view.notice("error", command.message, { code: "command" });
     }
