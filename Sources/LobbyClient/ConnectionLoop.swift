@@ -96,8 +96,9 @@ final class ConnectionLoop {
         if let deadline = quitAfterQueueBy, sendQueue.isEmpty || now >= deadline {
             return quit()
         }
-        guard driver != nil, welcomedUser != nil, let next = sendQueue.nextDeadline else { return }
-        let wake = min(next, quitAfterQueueBy ?? next)
+        // Until the welcome nothing goes out, but a quit's deadline still holds.
+        let next = driver != nil && welcomedUser != nil ? sendQueue.nextDeadline : nil
+        guard let wake = [next, quitAfterQueueBy].compactMap({ $0 }).min() else { return }
         sendTimer = eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(wake * 1_000_000)) {
             self.sendTimer = nil
             self.sendQueued()
