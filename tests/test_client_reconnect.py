@@ -8,7 +8,9 @@ again on the same port and database; Python clients play the others. Every wait 
 
 from __future__ import annotations
 
-from lobbytest import identified_client, is_chat, open_client, wait_until
+import subprocess
+
+from lobbytest import identified_client, is_chat, open_client, server_binary, wait_until
 from tmuxtest import (
     PlainLobby,
     client_command,
@@ -117,3 +119,23 @@ def test_plain_sends_thirty_piped_lines_before_it_leaves(server):
     finally:
         bob.close()
         alice.kill()
+
+
+def run_kick(server, name):
+    return subprocess.run([str(server_binary()), "kick", name, "--database", str(server.database)],
+                          capture_output=True, text=True, timeout=20)
+
+
+def test_a_kicked_client_lists_nobody(server, tmux):
+    bob = identified_client(server, "bob")
+    alice = tmux.terminal("alice", client_command(server, "alice"))
+    try:
+        alice.wait_connected("alice", timeout=10)
+        alice.wait_members(["alice", "bob"])
+        assert run_kick(server, "alice").returncode == 0
+        screen = alice.wait_for(lambda s: member_title(s) == "(disconnected)", "the pane's (disconnected) title")
+        assert member_names(screen) == [], screen
+        alice.say("/who")
+        alice.wait_for_text("who is here is unknown while disconnected")
+    finally:
+        bob.close()

@@ -5,7 +5,10 @@ paces what is typed so 30 lines all arrive in order."""
 
 from __future__ import annotations
 
-from lobbytest import is_chat
+import subprocess
+import time
+
+from lobbytest import is_chat, is_join, server_binary
 
 
 def members_known(page) -> str:
@@ -50,3 +53,20 @@ def test_thirty_lines_typed_quickly_all_arrive_in_order(server, clients, pages):
     bob.drain(0.5)
     assert [m["text"] for m in bob.messages(is_chat(user="alice"))] == wanted
     assert not [line for line in page.lines() if line["code"] == "rate-limited"], page.lines("error")
+
+
+def test_a_kicked_page_lists_nobody_and_stays_away(server, clients, pages):
+    bob = clients.identified(server, "bob")
+    page = pages.open(server, transport="websocket", name="alice")
+    page.wait_connected("alice")
+    page.wait_members(["alice", "bob"])
+    result = subprocess.run([str(server_binary()), "kick", "alice", "--database", str(server.database)],
+                            capture_output=True, text=True, timeout=20)
+    assert result.returncode == 0, result.stderr
+    page.wait(lambda: page.status()["state"] == "disconnected", "status 'disconnected'")
+    assert "removed by an operator" in page.status()["text"], page.status()
+    assert page.members() == [] and page.member_count() == "(disconnected)"
+    time.sleep(2.5)  # longer than the first reconnect delay: a kicked page does not come back
+    assert page.status()["state"] == "disconnected", page.status()
+    bob.drain(0.3)
+    assert len(bob.messages(is_join("alice"))) == 1, "the page came back after the kick"
