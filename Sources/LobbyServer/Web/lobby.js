@@ -71,6 +71,7 @@
   var timers = [];
   var ended = false;      // for good: the user quit, an operator removed us, or a protocol failure
   var quitting = false;
+  var quitBy = Infinity;  // after /quit: the goodbye goes out when the queue is empty, or by then
   var membersKnown = false; // the list is the room as it stands (a welcome, no connection lost since)
   var continuity = new LobbyContinuity.Continuity();
   var queue = new LobbySendQueue.SendQueue(Date.now());
@@ -520,8 +521,9 @@
     queueTimer = null;
     if (!membersKnown || !sock || sock.readyState !== SockJS.OPEN) return;
     queue.take(Date.now()).forEach(function (request) { sendJSON(request.destination, request.payload); });
+    if (quitting && (queue.waiting.length === 0 || Date.now() >= quitBy)) return sendFrame("DISCONNECT", { receipt: "bye" });
     var next = queue.nextDeadline();
-    if (next !== null) queueTimer = setTimeout(sendQueued, Math.max(next - Date.now(), 0));
+    if (next !== null) queueTimer = setTimeout(sendQueued, Math.max(Math.min(next, quitBy) - Date.now(), 0));
   }
 
   function sendPaced(destination, payload) {
@@ -571,9 +573,11 @@
       case "nick":
         return identify(command.name);
       case "quit":
+        // What still waits in the queue goes out first (for up to 8 s), then the goodbye.
         quitting = true;
+        quitBy = Date.now() + 8000;
         setStatus("disconnecting", "leaving…");
-        return sendFrame("DISCONNECT", { receipt: "bye" });
+        return sendQueued();
       case "help":
         return LobbyCommands.HELP.forEach(function (line) { view.notice("help", line); });
       case "who":
