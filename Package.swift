@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "LobbyServer",
             dependencies: [
-                "STOMP", "SockJS", "LobbyCore", "LobbyStore", "LobbyPostgres",
+                "STOMP", "SockJS", "LobbyCore", "LobbyStore",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -151,9 +151,11 @@ let package = Package(
             swiftSettings: strictSettings
         ),
 
-        .testTarget(name: "STOMPTests", dependencies: ["STOMP"], swiftSettings: strictSettings),
-        .testTarget(name: "SockJSTests", dependencies: ["SockJS"], swiftSettings: strictSettings),
-        .testTarget(name: "LobbyCoreTests", dependencies: ["LobbyCore"], swiftSettings: strictSettings),
+        // What several test targets share (one SplitMix64).
+        .target(name: "TestSupport", path: "Tests/TestSupport", swiftSettings: strictSettings),
+        .testTarget(name: "STOMPTests", dependencies: ["STOMP", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "SockJSTests", dependencies: ["SockJS", "TestSupport"], swiftSettings: strictSettings),
+        .testTarget(name: "LobbyCoreTests", dependencies: ["LobbyCore", "TestSupport"], swiftSettings: strictSettings),
         .testTarget(
             name: "LobbyStoreTests",
             dependencies: [
@@ -181,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "LobbyClientTests",
             dependencies: [
-                "LobbyClient", "LobbyCore", "STOMP", "SockJS",
+                "LobbyClient", "LobbyCore", "STOMP", "SockJS", "TestSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),

@@ -54,11 +54,8 @@ final class EchoWebSocketHandler: ChannelInboundHandler {
         }
         switch frame.opcode {
         case .text:
-            let payload = frame.unmaskedData
-            guard WebSocketRules.isValidText(payload) else {
-                return sendCloseAndShutdown(code: .dataInconsistentWithMessage, context: context)
-            }
-            echo(payload, context: context)
+            // UTF-8 was checked by `WebSocketMessageReader`, fragment by fragment.
+            echo(frame.unmaskedData, context: context)
         case .binary:
             guard framing == .raw else {
                 return sendCloseAndShutdown(code: .unacceptableData, context: context)
@@ -98,16 +95,9 @@ final class EchoWebSocketHandler: ChannelInboundHandler {
         context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: opcode, data: payload)), promise: nil)
     }
 
-    /// Sends our close frame and closes the TCP connection once it is written: the server closes
-    /// first (RFC 6455 §7.1.1), so the peer need not wait for a reply of ours to its close.
     private func sendCloseAndShutdown(code: WebSocketErrorCode, reason: String = "", context: ChannelHandlerContext) {
         guard !closing else { return }
         closing = true
-        var payload = context.channel.allocator.buffer(capacity: 2 + reason.utf8.count)
-        payload.write(webSocketErrorCode: code)
-        payload.writeString(reason)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)))
-            .whenComplete { _ in channel.close(promise: nil) }
+        WebSocketClose.send(code, reason: reason, on: context)
     }
 }

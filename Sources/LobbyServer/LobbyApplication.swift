@@ -1,6 +1,5 @@
 import Foundation
 import LobbyCore
-import LobbyPostgres
 import LobbyStore
 import Logging
 import NIOCore
@@ -105,37 +104,9 @@ public final class LobbyApplication: Service, Sendable {
         serverChannel.close(promise: nil)
         adminChannel?.close(promise: nil)
         lobby.shutdown()
-        AdminAccess.remove(forDatabase: adminAccessName(forDatabase: configuration.databasePath))
+        if let name = configuration.adminAccessName { AdminAccess.remove(forDatabase: name) }
         await writer.flush()
         writer.finish()
-    }
-}
-
-/// Opens the store, closes sessions a crash left open (`restart`), loads recent history and
-/// binds the listening socket. Tests call this with port 0.
-///
-/// `databasePath` selects the store: a `postgres://` or `postgresql://` URL is PostgreSQL,
-/// anything else a SQLite file.
-public func buildApplication(
-    configuration: ServerConfiguration, logger: Logger, metricsText: (@Sendable () -> [UInt8])? = nil
-) async throws -> LobbyApplication {
-    guard PostgresURL.isPostgresURL(configuration.databasePath) else {
-        let store = try SQLiteStore(path: configuration.databasePath)
-        return try await buildApplication(
-            configuration: configuration, store: store, logger: logger, metricsText: metricsText)
-    }
-    var options = PostgresStore.Options()
-    options.nodeID = configuration.nodeID ?? defaultNodeID(port: configuration.port)
-    options.leaseMilliseconds = configuration.nodeLeaseMilliseconds
-    let store = try await PostgresStore.open(url: configuration.databasePath, options: options, logger: logger)
-    logger.info("store: PostgreSQL", metadata: ["database": "\(store.url)", "node": "\(store.nodeID)"])
-    do {
-        return try await buildApplication(
-            configuration: configuration, store: store, sharedRoom: store, logger: logger, metricsText: metricsText,
-            closeStore: { await store.shutdown() })
-    } catch {
-        await store.shutdown()
-        throw error
     }
 }
 
@@ -237,8 +208,9 @@ public func buildApplication(
         if let adminChannel, let listen = configuration.adminListen {
             let adminURL =
                 "http://\(listen.host.contains(":") ? "[\(listen.host)]" : listen.host):\(adminChannel.localAddress?.port ?? listen.port)"
-            try AdminAccess(url: adminURL, token: adminToken, pid: getpid())
-                .write(forDatabase: adminAccessName(forDatabase: configuration.databasePath))
+            if let name = configuration.adminAccessName {
+                try AdminAccess(url: adminURL, token: adminToken, pid: getpid()).write(forDatabase: name)
+            }
             try await sharedRoom?.advertiseAdmin(url: adminURL, token: adminToken)
         }
         return LobbyApplication(
@@ -275,16 +247,4 @@ extension Optional {
 private func logClosedLeftovers(_ closed: Int, logger: Logger) {
     guard closed > 0 else { return }
     logger.notice("closed sessions left open by an earlier run", metadata: ["count": "\(closed)", "reason": "restart"])
-}
-
-/// The name the running server's admin access file goes under (`NAME.admin`, see
-/// ``AdminAccess``): the SQLite path itself, or for a PostgreSQL URL a file in the current
-/// directory named after the server and database (`lobby-postgres-HOST-PORT-DBNAME`), so the
-/// password never ends up in a file name.
-public func adminAccessName(forDatabase database: String) -> String {
-    guard let url = try? PostgresURL(parsing: database) else { return database }
-    let name = "\(url.host)-\(url.port)-\(url.database)".map { character in
-        character.isASCII && (character.isLetter || character.isNumber || "._-".contains(character)) ? character : "_"
-    }
-    return "lobby-postgres-" + String(name)
 }

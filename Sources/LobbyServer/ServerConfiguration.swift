@@ -8,8 +8,9 @@ public struct ServerConfiguration: Sendable {
     public var port: Int = 8080
     /// SockJS prefix of the lobby endpoint, without a trailing slash.
     public var prefix: String = "/connection"
-    /// SQLite file of the embedded store.
-    public var databasePath: String = "lobby.sqlite"
+    /// The NAME of the `NAME.admin` file where the running server leaves its admin URL and
+    /// token (``AdminAccess``): the composition root sets it from `--database`; nil: no file.
+    public var adminAccessName: String?
     /// STOMP heart-beat offer and WebSocket ping interval; a peer silent for twice this is dead.
     public var heartbeatMilliseconds: Int = 10_000
     /// SockJS `h` frame after this much outbound silence.

@@ -77,8 +77,8 @@ final class WebSocketMessageReader: ChannelInboundHandler {
         }
     }
 
-    /// Fails a text message at the first fragment that cannot be UTF-8. The handlers still
-    /// check whole messages.
+    /// Fails a text message at the first fragment that cannot be UTF-8: the one UTF-8 check of
+    /// the peer's text (the handlers behind it rely on it).
     private func checkText(_ frame: WebSocketFrame) -> Bool {
         switch frame.opcode {
         case .text:
@@ -104,10 +104,6 @@ final class WebSocketMessageReader: ChannelInboundHandler {
     private func fail(_ code: WebSocketErrorCode, context: ChannelHandlerContext) {
         failed = true
         partial = nil
-        var payload = context.channel.allocator.buffer(capacity: 2)
-        payload.write(webSocketErrorCode: code)
-        let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: payload)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(close)).whenComplete { _ in channel.close(promise: nil) }
+        WebSocketClose.send(code, on: context)
     }
 }

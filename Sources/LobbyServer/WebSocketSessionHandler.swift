@@ -109,12 +109,8 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
         liveness?.inboundReceived(at: context.eventLoop.now)
         switch frame.opcode {
         case .text:
-            let payload = frame.unmaskedData
-            // RFC 6455 §8.1: a text message that is not UTF-8 fails the connection with 1007.
-            guard WebSocketRules.isValidText(payload) else {
-                return failConnection(code: .dataInconsistentWithMessage, why: "text frame is not valid UTF-8")
-            }
-            receive(payload)
+            // RFC 6455 §8.1 (UTF-8, else 1007) was enforced by `WebSocketMessageReader`.
+            receive(frame.unmaskedData)
         case .binary:
             guard framing == .raw else {
                 return failConnection(code: .unacceptableData, why: "SockJS carries text frames only")
@@ -165,12 +161,7 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
         stopTimers()
         // A valid close code is echoed; a bad one, or a reason that is not UTF-8, is answered
         // with 1002 or 1007 (RFC 6455 §7.4).
-        let code = WebSocketRules.closeReply(toPayload: frame.unmaskedData)
-        var reply = context.channel.allocator.buffer(capacity: 2)
-        reply.write(webSocketErrorCode: code)
-        let close = WebSocketFrame(fin: true, opcode: .connectionClose, data: reply)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(close)).whenComplete { _ in channel.close(promise: nil) }
+        WebSocketClose.send(WebSocketRules.closeReply(toPayload: frame.unmaskedData), on: context)
     }
 
     private func failConnection(code: WebSocketErrorCode, why: String) {
@@ -289,16 +280,11 @@ final class WebSocketSessionHandler: ChannelDuplexHandler, StompTransport {
         liveness?.outboundWritten(at: context.eventLoop.now)
     }
 
-    /// Sends a close frame and closes the TCP connection once it is written. The peer's answering
-    /// close frame is not awaited: the session is already over.
+    /// Our close: the session is already over, so the peer's answer is not awaited.
     private func sendCloseAndShutdown(code: WebSocketErrorCode) {
         guard let context else { return }
         stopTimers()
-        var data = context.channel.allocator.buffer(capacity: 2)
-        data.write(webSocketErrorCode: code)
-        let frame = WebSocketFrame(fin: true, opcode: .connectionClose, data: data)
-        let channel = context.channel
-        context.writeAndFlush(wrapOutboundOut(frame)).whenComplete { _ in channel.close(promise: nil) }
+        WebSocketClose.send(code, on: context)
     }
 
     // MARK: Liveness

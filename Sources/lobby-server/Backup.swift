@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import LobbyPostgres
 import LobbyStore
 
 /// `lobby-server backup PATH`: an online copy of the SQLite database.
@@ -9,14 +8,13 @@ struct Backup: AsyncParsableCommand {
         abstract: "Copy the SQLite database to a new file while the server runs (SQLite's online backup).",
         discussion: "For PostgreSQL use pg_dump (docs/operations.md).")
 
-    @Option(help: "The server's SQLite database file.")
-    var database = "lobby.sqlite"
+    @OptionGroup var store: StoreOptions
 
     @Argument(help: "The file to write; it must not exist yet.")
     var path: String
 
     func validate() throws {
-        guard !PostgresURL.isPostgresURL(database) else {
+        guard case .sqlite(let database) = try StoreLocation(parsing: store.database) else {
             throw ValidationError("backup copies a SQLite database; for PostgreSQL use pg_dump (docs/operations.md)")
         }
         guard FileManager.default.fileExists(atPath: database) else {
@@ -28,7 +26,7 @@ struct Backup: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try SQLiteStore(path: database).backup(to: path)
-        print("backed up \(database) to \(path)")
+        try SQLiteStore(path: store.database).backup(to: path)
+        print("backed up \(store.database) to \(path)")
     }
 }

@@ -24,18 +24,16 @@ struct Kick: AsyncParsableCommand {
     @Option(help: "Kick one session by id instead of a user.")
     var session: String?
 
-    @Option(help: "SQLite database file, or the postgres:// URL, of the running server.")
-    var database = "lobby.sqlite"
+    @OptionGroup var store: StoreOptions
 
     func validate() throws {
         guard (user == nil) != (session == nil) else {
             throw ValidationError("name either a user or --session")
         }
-        try validateDatabaseOption(database)
     }
 
     func run() async throws {
-        let endpoints = try await PostgresURL.isPostgresURL(database) ? clusterEndpoints() : [localEndpoint()]
+        let endpoints = try await store.location.isShared ? clusterEndpoints() : [localEndpoint()]
         let request = KickRequest(user: user, session: session)
         var kicked: [String] = []
         var failures: [String] = []
@@ -68,13 +66,17 @@ struct Kick: AsyncParsableCommand {
     /// The server running on a SQLite file (or a PostgreSQL database, from this directory's
     /// `.admin` file): the one it wrote at start-up.
     private func localEndpoint() throws -> Endpoint {
-        let accessName = adminAccessName(forDatabase: database)
+        let accessName = store.location.adminAccessName
         do {
             let access = try AdminAccess.read(forDatabase: accessName)
             return Endpoint(name: access.url, url: access.url, token: access.token)
         } catch {
             // A PostgreSQL URL is shown without its password.
-            let shown = (try? PostgresURL(parsing: database)).map(\.description) ?? database
+            let shown: String
+            switch store.location {
+            case .sqlite(let path): shown = path
+            case .postgres(let url): shown = url.description
+            }
             throw ValidationError(
                 "no running server found for \(shown) (\(AdminAccess.path(forDatabase: accessName)))")
         }
@@ -82,7 +84,9 @@ struct Kick: AsyncParsableCommand {
 
     /// Every live node of the lobby on a PostgreSQL database, as they advertised themselves.
     private func clusterEndpoints() async throws -> [Endpoint] {
-        let (nodes, location) = try await ExistingStore.withPostgres(database, applicationName: "lobby-server kick") {
+        guard case .postgres(let url) = store.location else { return [] }
+        let (nodes, location) = try await store.location.withExistingPostgres(url, applicationName: "lobby-server kick")
+        {
             store in (try await store.adminEndpoints(), store.url.description)
         }
         guard !nodes.isEmpty else {

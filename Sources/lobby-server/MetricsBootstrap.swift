@@ -1,4 +1,3 @@
-import LobbyPostgres
 import LobbyServer
 import Metrics
 import Prometheus
@@ -6,12 +5,10 @@ import Prometheus
 /// Points swift-metrics at a Prometheus registry and returns what `/metrics` serves: the
 /// registry's text plus the process's `process_*` series. When several nodes share a lobby
 /// (a PostgreSQL database), every series carries `node` (the node id).
-func bootstrapMetrics(_ configuration: ServerConfiguration) -> @Sendable () -> [UInt8] {
+func bootstrapMetrics(_ configuration: ServerConfiguration, shared: Bool) -> @Sendable () -> [UInt8] {
     let registry = PrometheusCollectorRegistry()
     var factory = PrometheusMetricsFactory(registry: registry)
-    let node =
-        PostgresURL.isPostgresURL(configuration.databasePath)
-        ? configuration.nodeID ?? defaultNodeID(port: configuration.port) : nil
+    let node = shared ? configuration.nodeID ?? defaultNodeID(port: configuration.port) : nil
     if let node {
         factory.nameAndLabelSanitizer = { name, labels in (name, labels + [("node", node)]) }
     }

@@ -10,15 +10,6 @@ struct Names: AsyncParsableCommand {
         subcommands: [List.self, Release.self],
         defaultSubcommand: List.self)
 
-    struct StoreOptions: ParsableArguments {
-        @Option(help: "SQLite database file, or the server's postgres://USER@HOST:PORT/DBNAME URL.")
-        var database = "lobby.sqlite"
-
-        func validate() throws {
-            try validateDatabaseOption(database)
-        }
-    }
-
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "List claimed names with when they were claimed and last used (lapsed ones too).")
@@ -29,7 +20,7 @@ struct Names: AsyncParsableCommand {
         var json = false
 
         func run() async throws {
-            let claims = try await ExistingStore.with(store.database, applicationName: "lobby-server names") {
+            let claims = try await store.location.withExistingStore(applicationName: "lobby-server names") {
                 try await $0.nameClaims()
             }
             if json {
@@ -52,7 +43,7 @@ struct Names: AsyncParsableCommand {
         var name: String
 
         func run() async throws {
-            let released = try await ExistingStore.with(store.database, applicationName: "lobby-server names") {
+            let released = try await store.location.withExistingStore(applicationName: "lobby-server names") {
                 [name] store in try await store.releaseNameClaim(name)
             }
             guard released else {

@@ -23,14 +23,10 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "SockJS endpoint prefix.")
     var prefix = "/connection"
 
-    @Option(
-        help: ArgumentHelp(
-            "SQLite database file (created if missing), or a PostgreSQL URL.",
-            discussion: """
-                postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=disable|prefer|require|verify-full] \
-                (also postgresql://) selects PostgreSQL; the server creates and migrates its tables there.
-                """))
-    var database = "lobby.sqlite"
+    /// `--database`: a SQLite file (created if missing) or a PostgreSQL URL
+    /// (`postgres://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?sslmode=…]`), where the server creates and
+    /// migrates its tables.
+    @OptionGroup var store: StoreOptions
 
     @Option(
         name: .customLong("request-timeout-ms"),
@@ -206,7 +202,6 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("--node-id must be 1…200 characters")
         }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level \(logLevel)") }
-        try validateDatabaseOption(database)
         _ = try tlsFiles
     }
 
@@ -240,7 +235,6 @@ struct Serve: AsyncParsableCommand {
         configuration.host = host
         configuration.port = port
         configuration.prefix = prefix
-        configuration.databasePath = database
         configuration.heartbeatMilliseconds = heartbeatMilliseconds
         configuration.requestTimeoutMilliseconds = requestTimeoutMilliseconds
         configuration.maxConnections = maxConnections
@@ -267,9 +261,10 @@ struct Serve: AsyncParsableCommand {
         configuration.jsonLogs = json
         configuration.metricsPublic = metricsPublic
         configuration.adminListen = Self.parseListen(adminListen)
-        let application = try await buildApplication(
-            configuration: configuration, logger: logger, metricsText: noMetrics ? nil : bootstrapMetrics(configuration)
-        )
+        let location = store.location
+        let application = try await location.buildServer(
+            configuration: configuration, logger: logger,
+            metricsText: noMetrics ? nil : bootstrapMetrics(configuration, shared: location.isShared))
         let services = ServiceGroup(
             configuration: .init(
                 services: [.init(service: application)],
@@ -286,15 +281,5 @@ struct Serve: AsyncParsableCommand {
         var host = String(text[..<colon])
         if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host.isEmpty ? nil : (host, port)
-    }
-}
-
-/// Rejects a `--database` that looks like a PostgreSQL URL but does not parse, before anything starts.
-func validateDatabaseOption(_ database: String) throws {
-    guard PostgresURL.isPostgresURL(database) else { return }
-    do {
-        _ = try PostgresURL(parsing: database)
-    } catch {
-        throw ValidationError("--database: \(error)")
     }
 }

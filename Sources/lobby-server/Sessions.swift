@@ -1,15 +1,13 @@
 import ArgumentParser
 import Foundation
 import LobbyCore
-import LobbyPostgres
 import LobbyStore
 
 struct Sessions: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Show who is connected and, with --all, how recent sessions ended.")
 
-    @Option(help: "SQLite database file, or the server's postgres://USER@HOST:PORT/DBNAME URL.")
-    var database = "lobby.sqlite"
+    @OptionGroup var store: StoreOptions
 
     @Flag(help: "Include recently ended sessions with their leave reasons.")
     var all = false
@@ -19,10 +17,6 @@ struct Sessions: AsyncParsableCommand {
 
     @Flag(help: "Print JSON instead of a table.")
     var json = false
-
-    func validate() throws {
-        try validateDatabaseOption(database)
-    }
 
     func run() async throws {
         let records = try await readSessions()
@@ -39,7 +33,7 @@ struct Sessions: AsyncParsableCommand {
 extension Sessions {
     /// The rows, from SQLite or PostgreSQL as `--database` says; neither is created if missing.
     private func readSessions() async throws -> [SessionRecord] {
-        try await ExistingStore.with(database, applicationName: "lobby-server sessions") { [all, limit] store in
+        try await store.location.withExistingStore(applicationName: "lobby-server sessions") { [all, limit] store in
             try await store.sessions(includeEnded: all, limit: limit)
         }
     }

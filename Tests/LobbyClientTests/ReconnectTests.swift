@@ -1,18 +1,6 @@
 import LobbyClient
+import TestSupport
 import Testing
-
-/// A seeded generator (SplitMix64), so random delays repeat from run to run.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Reconnect backoff")
 struct ReconnectBackoffTests {
@@ -27,7 +15,7 @@ struct ReconnectBackoffTests {
     @Test("full jitter: every delay lies between zero and the ceiling, and they spread over that range")
     func fullJitter() {
         let backoff = ReconnectBackoff()
-        var generator = SeededGenerator(state: 42)
+        var generator = SplitMix64(seed: 42)
         for failures in 1...7 {
             let delays = (0..<200).map { _ in backoff.delay(afterFailures: failures, using: &generator) }
             let ceiling = backoff.ceiling(afterFailures: failures)
@@ -39,8 +27,8 @@ struct ReconnectBackoffTests {
     @Test("the same seed gives the same delays")
     func deterministicWithSeed() {
         let backoff = ReconnectBackoff()
-        var first = SeededGenerator(state: 7)
-        var second = SeededGenerator(state: 7)
+        var first = SplitMix64(seed: 7)
+        var second = SplitMix64(seed: 7)
         let a = (1...5).map { backoff.delay(afterFailures: $0, using: &first) }
         let b = (1...5).map { backoff.delay(afterFailures: $0, using: &second) }
         #expect(a == b)
@@ -51,7 +39,7 @@ struct ReconnectBackoffTests {
 struct ReconnectStateMachineTests {
     @Test func aKickedClientDoesNotReconnectAndQuitsAtOnce() {
         var machine = ReconnectStateMachine()
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         _ = machine.start()
         let ended = machine.connectionEnded(.removed("removed by an operator"), now: 1_000, using: &generator)
         #expect(ended == [.emit(.disconnected("removed by an operator"))])
@@ -61,7 +49,7 @@ struct ReconnectStateMachineTests {
 
     @Test func anUntrustedCertificateIsShownAndNotRetried() {
         var machine = ReconnectStateMachine()
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         _ = machine.start()
         let reason = "TLS: certificate verify failed for 127.0.0.1: not signed by a trusted CA"
         let ended = machine.connectionEnded(.untrusted(reason), now: 1_000, using: &generator)
@@ -71,7 +59,7 @@ struct ReconnectStateMachineTests {
     }
     /// Delays drawn as the machine draws them from a generator with this seed.
     private func delays(_ count: Int, seed: UInt64) -> [UInt64] {
-        var generator = SeededGenerator(state: seed)
+        var generator = SplitMix64(seed: seed)
         return (1...count).map { ReconnectBackoff().delay(afterFailures: $0, using: &generator) }
     }
 
@@ -86,7 +74,7 @@ struct ReconnectStateMachineTests {
     func countdown() {
         var machine = ReconnectStateMachine()
         _ = machine.start()
-        var generator = SeededGenerator(state: 1)
+        var generator = SplitMix64(seed: 1)
         let delay = delays(1, seed: 1)[0]  // the same draw the machine will make
         let seconds = Int((delay + 999) / 1000)
         let ended = machine.connectionEnded(.lost("the server has been silent for 20 s"), now: 5_000, using: &generator)
@@ -117,7 +105,7 @@ struct ReconnectStateMachineTests {
     func welcomeResetsBackoff() {
         // No waiting, so each loss reconnects at once and the attempts can be counted.
         var machine = ReconnectStateMachine(backoff: ReconnectBackoff(initialDelay: 0, maximumDelay: 0))
-        var generator = SeededGenerator(state: 3)
+        var generator = SplitMix64(seed: 3)
         _ = machine.start()
         for attempt in 2...4 {
             let actions = machine.connectionEnded(.lost("refused"), now: 0, using: &generator)
@@ -137,7 +125,7 @@ struct ReconnectStateMachineTests {
     @Test("quit while connected asks the connection to say goodbye; its end is the stop")
     func quitWhileConnected() {
         var machine = ReconnectStateMachine()
-        var generator = SeededGenerator(state: 5)
+        var generator = SplitMix64(seed: 5)
         _ = machine.start()
         #expect(machine.quit() == [.quitConnection])
         #expect(machine.isStopping)
@@ -159,7 +147,7 @@ struct ReconnectStateMachineTests {
     @Test("a connection that dies during quit still ends in stopped, never in a reconnect")
     func lostDuringQuit() {
         var machine = ReconnectStateMachine()
-        var generator = SeededGenerator(state: 5)
+        var generator = SplitMix64(seed: 5)
         _ = machine.start()
         _ = machine.quit()
         #expect(machine.connectionEnded(.lost("reset"), now: 0, using: &generator) == [.emit(.stopped)])
@@ -177,7 +165,7 @@ struct ReconnectNowTests {
     @Test("on a live connection: goodbye first, then a new connection at once, the backoff reset")
     func whileConnected() {
         var machine = ReconnectStateMachine()
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         _ = machine.start()
         #expect(machine.reconnect() == [.quitConnection])
         #expect(machine.isClosingConnection && !machine.isStopping)
@@ -190,7 +178,7 @@ struct ReconnectNowTests {
     @Test("while waiting out a backoff: the next attempt opens now, counted from 1")
     func whileWaiting() {
         var machine = ReconnectStateMachine()
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         _ = machine.start()
         for attempt in 1...3 {
             _ = machine.connectionEnded(.lost("refused"), now: 0, using: &generator)
@@ -204,7 +192,7 @@ struct ReconnectNowTests {
     @Test("after a kick, which is not retried on its own, /reconnect is the way back")
     func afterKick() {
         var machine = ReconnectStateMachine()
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         _ = machine.start()
         _ = machine.connectionEnded(.removed("removed by an operator"), now: 1_000, using: &generator)
         #expect(machine.reconnect() == [.emit(.connecting(attempt: 1)), .openConnection])
@@ -213,7 +201,7 @@ struct ReconnectNowTests {
     @Test("quit while a /reconnect closes the connection: it stops instead")
     func quitWhileRestarting() {
         var machine = ReconnectStateMachine()
-        var generator = SeededGenerator(state: 7)
+        var generator = SplitMix64(seed: 7)
         _ = machine.start()
         _ = machine.reconnect()
         #expect(machine.quit().isEmpty)

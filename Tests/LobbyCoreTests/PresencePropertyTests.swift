@@ -1,22 +1,6 @@
 import LobbyCore
+import TestSupport
 import Testing
-
-/// SplitMix64: a tiny seeded generator, so every random sequence can be replayed from its seed.
-struct SeededGenerator: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
 
 @Suite("Presence invariants over random histories")
 struct PresencePropertyTests {
@@ -25,7 +9,7 @@ struct PresencePropertyTests {
 
     @Test(arguments: 0..<40 as Range<UInt64>)
     func randomTrackAndUntrackKeepInvariants(seed: UInt64) {
-        var random = SeededGenerator(seed: seed)
+        var random = SplitMix64(seed: seed)
         var presence = Presence()
         // The reference model: the user of each live session, kept the obvious way.
         var model: [SessionID: UserName] = [:]

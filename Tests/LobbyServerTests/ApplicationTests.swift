@@ -16,10 +16,12 @@ import Testing
         defer { try? FileManager.default.removeItem(at: directory) }
         var configuration = ServerConfiguration()
         configuration.port = 0
-        configuration.databasePath = directory.appendingPathComponent("lobby.sqlite").path
+        let databasePath = directory.appendingPathComponent("lobby.sqlite").path
+        configuration.adminAccessName = databasePath
         var logger = Logger(label: "application-test")
         logger.logLevel = .warning
-        let application = try await buildApplication(configuration: configuration, logger: logger)
+        let application = try await buildApplication(
+            configuration: configuration, store: try SQLiteStore(path: databasePath), logger: logger)
         let group = ServiceGroup(
             configuration: .init(services: [.init(service: application)], gracefulShutdownSignals: [], logger: logger))
         let server = Task { try await group.run() }
@@ -60,13 +62,13 @@ import Testing
         try await server.value
         alice.connection.quit()
 
-        let store = try SQLiteStore(path: configuration.databasePath)
+        let store = try SQLiteStore(path: databasePath)
         let rows = try await store.sessions(includeEnded: true, limit: 10)
         #expect(rows.first { $0.id == bobSession }?.reason == .quit)
         #expect(rows.first { $0.id == aliceSession }?.reason == .shutdown)
         #expect(rows.allSatisfy { !$0.isOpen })
         #expect(try await store.recentMessages(limit: 5).map(\.text) == ["안녕하세요 👩‍👩‍👧"])
-        #expect(!FileManager.default.fileExists(atPath: AdminAccess.path(forDatabase: configuration.databasePath)))
+        #expect(!FileManager.default.fileExists(atPath: AdminAccess.path(forDatabase: databasePath)))
     }
 }
 

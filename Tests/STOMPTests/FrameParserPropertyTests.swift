@@ -1,4 +1,5 @@
 import STOMP
+import TestSupport
 import Testing
 
 /// Random frames and streams for property tests.

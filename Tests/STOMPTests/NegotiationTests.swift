@@ -1,4 +1,5 @@
 import STOMP
+import TestSupport
 import Testing
 
 @Suite("Negotiation: versions")

@@ -1,22 +1,5 @@
 import STOMP
 
-/// SplitMix64: a tiny seeded generator, so property tests are random yet reproducible.
-struct SplitMix64: RandomNumberGenerator {
-    private var state: UInt64
-
-    init(seed: UInt64) {
-        state = seed
-    }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var mixed = state
-        mixed = (mixed ^ (mixed >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        mixed = (mixed ^ (mixed >> 27)) &* 0x94D0_49BB_1331_11EB
-        return mixed ^ (mixed >> 31)
-    }
-}
-
 /// The UTF-8 bytes of `text`; `\0` in a literal is the frame-ending NUL.
 func bytes(_ text: String) -> [UInt8] {
     Array(text.utf8)

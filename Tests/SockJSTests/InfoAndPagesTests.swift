@@ -1,4 +1,5 @@
 import SockJS
+import TestSupport
 import Testing
 
 @Suite("Info response and pages")
@@ -30,8 +31,8 @@ struct InfoAndPagesTests {
 
     @Test("random entropy comes from the generator")
     func randomEntropy() {
-        var first = SeededGenerator(seed: 9)
-        var second = SeededGenerator(seed: 9)
+        var first = SplitMix64(seed: 9)
+        var second = SplitMix64(seed: 9)
         let a = InfoResponse(using: &first)
         let b = InfoResponse(using: &second)
         let c = InfoResponse(using: &second)

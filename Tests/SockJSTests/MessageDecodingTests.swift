@@ -1,4 +1,5 @@
 import SockJS
+import TestSupport
 import Testing
 
 @Suite("Message decoding")
@@ -81,7 +82,7 @@ struct MessageDecodingTests {
 
     @Test("property: truncating a valid payload anywhere breaks it")
     func truncations() throws {
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         for _ in 0..<300 {
             let strings = (0..<Int.random(in: 1...3, using: &generator)).map { _ in
                 generator.nextTestString(maxLength: 8)

@@ -1,4 +1,5 @@
 import SockJS
+import TestSupport
 import Testing
 
 /// A session plus a test clock that only moves when a test says so.
@@ -534,7 +535,7 @@ struct SessionStateMachineTests {
 
     @Test("property: random event sequences keep the protocol's invariants", arguments: 0..<20)
     func randomSequences(seed: UInt64) {
-        var generator = SeededGenerator(seed: seed &* 0x9E37_79B9 &+ 1)
+        var generator = SplitMix64(seed: seed &* 0x9E37_79B9 &+ 1)
         var harness = Harness(
             .init(
                 heartbeatInterval: UInt64.random(in: 1...50, using: &generator),

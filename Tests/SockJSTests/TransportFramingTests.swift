@@ -1,4 +1,5 @@
 import SockJS
+import TestSupport
 import Testing
 
 @Suite("Transport framing")
@@ -43,7 +44,7 @@ struct TransportFramingTests {
 
     @Test("the script string literal holds exactly the frame")
     func scriptLiteralDecodes() throws {
-        var generator = SeededGenerator(seed: 77)
+        var generator = SplitMix64(seed: 77)
         for _ in 0..<500 {
             let frame = SockJSFrame.messages([generator.nextTestString(), "</script>&"])
             let html = text(Transport.htmlfile.framed(frame))

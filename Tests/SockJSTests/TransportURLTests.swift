@@ -1,4 +1,5 @@
 import SockJS
+import TestSupport
 import Testing
 
 @Suite("Transport URLs")
@@ -119,7 +120,7 @@ struct TransportURLTests {
 
     @Test("property: the session id parsed from a built URL is the one put in")
     func buildThenParse() {
-        var generator = SeededGenerator(seed: 0x50C7_5A11)
+        var generator = SplitMix64(seed: 0x50C7_5A11)
         let bases = ["http://127.0.0.1:8080/connection", "https://h/a/b/", "ws://[::1]:1/x?y=z", "wss://h"]
         for _ in 0..<2000 {
             let server = randomServerID(using: &generator)
@@ -133,7 +134,7 @@ struct TransportURLTests {
 
     @Test("server ids are three digits")
     func serverIDs() {
-        var generator = SeededGenerator(seed: 1)
+        var generator = SplitMix64(seed: 1)
         var seen: Set<String> = []
         for _ in 0..<5000 {
             let id = randomServerID(using: &generator)
@@ -146,7 +147,7 @@ struct TransportURLTests {
 
     @Test("session ids are [a-z0-9] of the requested length")
     func sessionIDs() {
-        var generator = SeededGenerator(seed: 2)
+        var generator = SplitMix64(seed: 2)
         let alphabet = Set("abcdefghijklmnopqrstuvwxyz0123456789")
         var used: Set<Character> = []
         for length in [1, 8, 8, 8, 32] {
@@ -172,7 +173,7 @@ struct TransportURLTests {
         var scripted = ScriptedGenerator(values: [.max, 0x0000_0000_0000_2301])
         // Then bytes 0x01, 0x23 (35), 0x00, lowest first: "b", "9", "a".
         #expect(randomSessionID(length: 3, using: &scripted) == "b9a")
-        var generator = SeededGenerator(seed: 7)
+        var generator = SplitMix64(seed: 7)
         var counts: [Character: Int] = [:]
         for _ in 0..<4_500 {
             for character in randomSessionID(length: 8, using: &generator) { counts[character, default: 0] += 1 }
@@ -184,8 +185,8 @@ struct TransportURLTests {
 
     @Test("the same seed gives the same ids")
     func deterministicIDs() {
-        var first = SeededGenerator(seed: 42)
-        var second = SeededGenerator(seed: 42)
+        var first = SplitMix64(seed: 42)
+        var second = SplitMix64(seed: 42)
         #expect(randomSessionID(using: &first) == randomSessionID(using: &second))
         #expect(randomServerID(using: &first) == randomServerID(using: &second))
     }
