@@ -121,6 +121,9 @@ public struct ClientState: Sendable {
         case .message(let message):
             return show(message, now: now) ? alert() : []
         case .presence(let event):
+            // Before this connection's welcome (subscribed, not yet identified) a change is already
+            // in the welcome's list: the reconnect's comparison announces it, not a line of its own.
+            guard memberList.isKnown else { return [] }
             memberList.apply(event)
             showPresence(event, now: now)
         case .direct(let direct):

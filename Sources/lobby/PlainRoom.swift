@@ -41,6 +41,8 @@ struct PlainRoom {
                 (reconnect.serverRestarted ? ["*** server restarted"] : [])
                     + reconnect.arrived.filter { !ignoreList.contains($0) }.map { "--> \($0) joined" })
         case .session(.presence(let presence)):
+            // Before this connection's welcome, a change is already in the welcome's list.
+            guard members.isKnown else { return .instead([]) }
             members.apply(presence)
             switch presence.type {
             case .leave: continuity.left(presence)

@@ -62,6 +62,17 @@ struct ReconnectContinuityTests {
         #expect(state.kinds.last == .rejoin(user: "carol"))
     }
 
+    @Test("a join that reaches the new session before its welcome is the welcome's to tell")
+    func presenceBeforeTheWelcome() {
+        var state = stateAfterLosingTheConnection()
+        let before = state.lines.count
+        state.apply(.status(.connecting(attempt: 2)), now: time("10:02"))
+        state.apply(.presence(.join("carol", sessions: 1, at: time("10:02"))), now: time("10:02"))
+        state.apply(.presence(.join("dave", sessions: 1, at: time("10:02"))), now: time("10:02"))
+        state.apply(.welcome(welcome(["alice", "bob", "carol", "dave"], instance: "run-2")), now: time("10:02"))
+        #expect(Array(state.kinds[before...]) == [.notice("server restarted"), .join(user: "dave")])
+    }
+
     @Test("another server run: one 'server restarted' line")
     func reconnectAfterARestart() {
         var state = stateAfterLosingTheConnection()

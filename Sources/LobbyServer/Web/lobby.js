@@ -349,6 +349,9 @@
 
   // One event or a batch of them (presence.js): each applied and shown in turn, the list drawn once.
   function onPresence(payload) {
+    // Before this connection's welcome a change is already in the welcome's list (docs/protocol.md):
+    // the welcome's comparison with the list before the outage announces it.
+    if (!membersKnown) return;
     var changed = false;
     LobbyPresence.eventsOf(payload).forEach(function (event) {
       if (!LobbyPresence.applyEvent(members, event, away)) {
