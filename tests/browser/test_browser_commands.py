@@ -70,3 +70,19 @@ def test_who_clear_and_filter_in_the_browser(server, clients, pages):
     assert not [line for line in page.lines() if line["user"] == "carol"], page.lines()
     page.type_and_send("/filter all")
     page.wait_line(lambda line: "filter all" in line["text"], "the filter notice")
+
+
+def test_own_away_state_and_away_notices_in_the_browser(server, clients, pages):
+    bob = clients.identified(server, "bob")
+    bob.send_json("/app/status", {"away": "lunch"})
+    page = pages.open(server, transport="websocket", name="alice")
+    page.wait_connected("alice")
+    page.type_and_send("/msg bob are you there?")
+    page.wait_line(lambda line: line["kind"] == "status" and line["text"].endswith("bob is away: lunch"),
+                   "bob's away message after /msg")
+    page.type_and_send("/away")
+    page.wait(lambda: "[away]" in page.status()["text"], "'[away]' on the status line")
+    page.wait_line(lambda line: line["kind"] == "status" and line["text"].endswith("alice is away"), "'alice is away'")
+    assert not [line for line in page.lines() if "is away: away" in line["text"]], page.lines()
+    page.type_and_send("/back")
+    page.wait(lambda: "[away" not in page.status()["text"], "the status line without [away]")

@@ -375,7 +375,17 @@
         view.notice("leave", event.user + " left (" + reason + ")", data, event.at);
       }
     });
-    if (changed) renderMembers();
+    if (changed) {
+      renderMembers();
+      // Your own away state is on the status line (not over "leaving…" after /quit).
+      if (me && statusLine.dataset.state === "connected") showConnected();
+    }
+  }
+
+  function showConnected() {
+    var own = !away.has(me) ? "" : away.get(me) === LobbyCommands.DEFAULT_AWAY ? " [away]" : " [away: " + away.get(me) + "]";
+    setStatus("connected", "connected as " + me + own + " (session " + sessionId + ")");
+    statusLine.dataset.away = away.has(me) ? away.get(me) : "";
   }
 
   // One wording in every client: a bare /away reads "bob is away", not "is away: away".
@@ -425,7 +435,7 @@
       (reply.history || []).forEach(view.chat);
       (reply.directs || []).forEach(view.direct);
       renderMembers();
-      setStatus("connected", "connected as " + me + " (session " + sessionId + ")");
+      showConnected();
       statusLine.dataset.user = me;
       setInputEnabled(true);
       maybeLoadOlder();
