@@ -1,3 +1,4 @@
+import LobbyCore
 import NIOCore
 import NIOHTTP1
 import NIOPosix
@@ -40,6 +41,14 @@ final class ConnectionLoop {
     private var attemptWasWelcomed = false
     /// Made at the first `https://` attempt and kept: every attempt verifies the same way.
     private var sharedTLS: ClientTLS?
+    /// Chat and private messages, paced to the server's chat rate.
+    private var sendQueue = SendQueue(now: SessionDriver.now())
+    private var sendTimer: Scheduled<Void>?
+    /// The user quit while lines were still queued: the goodbye waits until they went out (or
+    /// until this deadline: a server that stays refusing must not keep the client from leaving).
+    private var quitAfterQueueBy: UInt64?
+    /// The name the current session was welcomed as: its own messages coming back confirm sends.
+    private var welcomedUser: String?
 
     init(
         configuration: LobbyConnection.Configuration, eventLoop: any EventLoop,
@@ -59,11 +68,62 @@ final class ConnectionLoop {
 
     func send(_ request: ClientRequest) {
         guard let driver else { return onEvent(.session(.notSent(request.unsentText))) }
-        driver.send(request)
+        guard SendQueue.isPaced(request) else { return driver.send(request) }
+        sendQueue.enqueue(request)
+        sendQueued()
     }
 
     func quit() {
+        if driver != nil, !sendQueue.isEmpty, quitAfterQueueBy == nil {
+            quitAfterQueueBy = SessionDriver.now() + Self.queueDrainLimit
+            return sendQueued()
+        }
+        quitAfterQueueBy = nil
         run(reconnector.quit())
+    }
+
+    /// How long a quit waits for queued lines to go out.
+    static let queueDrainLimit: UInt64 = 8_000
+
+    /// Sends what the queue lets through now, and arms its timer for the rest.
+    private func sendQueued() {
+        sendTimer?.cancel()
+        sendTimer = nil
+        let now = SessionDriver.now()
+        if let driver, welcomedUser != nil {
+            for request in sendQueue.take(now: now) { driver.send(request) }
+        }
+        if let deadline = quitAfterQueueBy, sendQueue.isEmpty || now >= deadline {
+            return quit()
+        }
+        // Until the welcome nothing goes out, but a quit's deadline still holds.
+        let next = driver != nil && welcomedUser != nil ? sendQueue.nextDeadline : nil
+        guard let wake = [next, quitAfterQueueBy].compactMap({ $0 }).min() else { return }
+        sendTimer = eventLoop.assumeIsolated().scheduleTask(deadline: .uptimeNanoseconds(wake * 1_000_000)) {
+            self.sendTimer = nil
+            self.sendQueued()
+        }
+    }
+
+    /// Whether the queue takes care of `event` (a refusal it will resend); notes confirmations.
+    private func queueHandled(_ event: SessionEvent) -> Bool {
+        switch event {
+        case .message(let message) where message.user == welcomedUser:
+            sendQueue.confirmed(.chat(message.text))
+        case .direct(let direct) where direct.from == welcomedUser:
+            sendQueue.confirmed(.direct(to: direct.to, text: direct.text))
+        case .serverError(let error) where error.code == ErrorCode.rateLimited:
+            // Renames and away changes have buckets of their own ("you are changing your …"):
+            // those refusals are the user's to read.
+            guard !error.message.contains("changing your"), sendQueue.refused(now: SessionDriver.now()) else {
+                return false
+            }
+            sendQueued()
+            return true
+        default:
+            break
+        }
+        return false
     }
 
     func reconnect() {
@@ -242,10 +302,18 @@ final class ConnectionLoop {
 
     private func sessionEvent(_ event: SessionEvent, attempt: Int) {
         guard attempt == currentAttempt, attemptIsLive else { return }
+        if queueHandled(event) { return }
         onEvent(.session(event))
         // After the welcome itself, so "connected" follows the history it brought.
         if case .welcome(let welcome) = event {
             attemptWasWelcomed = true
+            let isNewSession = welcomedUser == nil
+            welcomedUser = welcome.user
+            if isNewSession {
+                // A rename's welcome keeps the session, and with it the server's bucket.
+                sendQueue.sessionStarted(rate: welcome.chatRate ?? .serverDefault, now: SessionDriver.now())
+            }
+            defer { sendQueued() }
             if let rename = pendingRename {
                 displayName = rename.name
                 nameToken = rename.token
@@ -270,6 +338,16 @@ final class ConnectionLoop {
         attemptIsLive = false
         channel = nil
         driver = nil
+        welcomedUser = nil
+        sendTimer?.cancel()
+        sendTimer = nil
+        sendQueue.connectionEnded()
+        let wasQuitting = quitAfterQueueBy != nil
+        if wasQuitting {
+            // Nothing more can go out on this connection: the quit goes ahead.
+            quitAfterQueueBy = nil
+            _ = sendQueue.removeAll()
+        }
         // A session refused its first name: the name asked for since is the one to try next.
         if let rename = pendingRename, !attemptWasWelcomed {
             displayName = rename.name
@@ -279,6 +357,7 @@ final class ConnectionLoop {
         handshakeTimeout?.cancel()
         handshakeTimeout = nil
         run(reconnector.connectionEnded(end, now: SessionDriver.now(), using: &generator))
+        if wasQuitting { run(reconnector.quit()) }
     }
 
     private func clientTLS() throws(ClientTLSError) -> ClientTLS {

@@ -213,10 +213,17 @@ public struct Welcome: Codable, Sendable, Equatable {
     /// The secret of a claim this identity just made (the name was free): the client keeps it and
     /// sends it with every later identity for the name. Absent when the name was already its own.
     public var token: String?
+    /// Which run of the server process sent it: a reconnect that finds another value knows the
+    /// server restarted (everyone's connection was cut, not just this one). Absent from older servers.
+    public var serverInstance: String?
+    /// The pace the server lets `/app/chat` and `/app/direct` through; faster sends are refused
+    /// with `rate-limited`. Clients queue what the user types and send at this pace. Absent from
+    /// older servers.
+    public var chatRate: ChatRate?
 
     public init(
         sessionId: String, user: String, members: [Member], history: [ChatMessage], directs: [DirectMessage]? = nil,
-        token: String? = nil
+        token: String? = nil, serverInstance: String? = nil, chatRate: ChatRate? = nil
     ) {
         self.sessionId = sessionId
         self.user = user
@@ -224,6 +231,23 @@ public struct Welcome: Codable, Sendable, Equatable {
         self.history = history
         self.directs = directs
         self.token = token
+        self.serverInstance = serverInstance
+        self.chatRate = chatRate
+    }
+}
+
+/// A token bucket's rule, as the welcome advertises it: `perSecond` sends on average, up to
+/// `burst` at once after a quiet spell.
+public struct ChatRate: Codable, Sendable, Equatable {
+    public var perSecond: Double
+    public var burst: Double
+
+    /// The server's defaults (`ServerConfiguration`), assumed when a welcome does not say.
+    public static let serverDefault = ChatRate(perSecond: 5, burst: 20)
+
+    public init(perSecond: Double, burst: Double) {
+        self.perSecond = perSecond
+        self.burst = burst
     }
 }
 

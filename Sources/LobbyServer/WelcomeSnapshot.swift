@@ -6,28 +6,54 @@ import LobbyCore
 /// A reconnect storm identifies thousands of sessions against a member list of thousands: the
 /// list is encoded once per version (``RoomFeed``) and each welcome only copies the bytes
 /// around its own `sessionId` and `user`. The body is the JSON a `JSONEncoder` with sorted keys
-/// writes for ``Welcome``: `{"history":[…],"members":[…],"sessionId":"…","token":"…","type":"welcome","user":"…"}`
-/// (`token` only for a claim just made).
+/// writes for ``Welcome``:
+/// `{"chatRate":{…},"history":[…],"members":[…],"serverInstance":"…","sessionId":"…","token":"…","type":"welcome","user":"…"}`
+/// (`chatRate` when the caller passes it, `token` only for a claim just made).
 struct WelcomeSnapshot: Sendable, Equatable {
     /// `[{"sessions":1,"user":"alice"},…]`
     let members: [UInt8]
     /// `[{"at":…,"id":…,"text":…,"type":"message","user":…},…]`
     let history: [UInt8]
 
+    /// This process's run, the same in every welcome it sends: a client that reconnects and
+    /// finds another one says the server restarted. Random rather than a start time, so two
+    /// runs within a clock tick (or with the clock set back) still differ.
+    static let serverInstance: String = {
+        var generator = SystemRandomNumberGenerator()
+        let value = generator.next() as UInt64
+        let hex = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - hex.count) + hex
+    }()
+
     /// The `welcome` body for one session.
-    func body(sessionID: SessionID, user: UserName, token: String? = nil, directs: [UInt8]? = nil) -> [UInt8] {
+    ///
+    /// - Parameter chatRate: the session's chat token bucket, advertised so clients pace their
+    ///   sends (nil: not advertised).
+    func body(
+        sessionID: SessionID, user: UserName, token: String? = nil, directs: [UInt8]? = nil, chatRate: ChatRate? = nil
+    ) -> [UInt8] {
         var body: [UInt8] = []
-        body.reserveCapacity(members.count + history.count + (directs?.count ?? 0) + 170 + user.rawValue.utf8.count)
+        body.reserveCapacity(members.count + history.count + (directs?.count ?? 0) + 260 + user.rawValue.utf8.count)
+        body.append(UInt8(ascii: "{"))
+        if let chatRate {
+            body += #""chatRate":{"burst":"#.utf8
+            body += Self.jsonNumber(chatRate.burst).utf8
+            body += #","perSecond":"#.utf8
+            body += Self.jsonNumber(chatRate.perSecond).utf8
+            body += "},".utf8
+        }
         if let directs {
-            body += #"{"directs":"#.utf8
+            body += #""directs":"#.utf8
             body += directs
             body += #","history":"#.utf8
         } else {
-            body += #"{"history":"#.utf8
+            body += #""history":"#.utf8
         }
         body += history
         body += #","members":"#.utf8
         body += members
+        body += #","serverInstance":"#.utf8
+        JSONText.appendString(Self.serverInstance, to: &body)
         body += #","sessionId":"#.utf8
         JSONText.appendString(sessionID.rawValue, to: &body)
         if let token {
@@ -38,6 +64,12 @@ struct WelcomeSnapshot: Sendable, Equatable {
         JSONText.appendString(user.rawValue, to: &body)
         body.append(UInt8(ascii: "}"))
         return body
+    }
+
+    /// A number as `JSONEncoder` writes it: whole values without a fraction (`5`, not `5.0`).
+    static func jsonNumber(_ value: Double) -> String {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
     }
 
     /// `members` as a JSON array, in the order given.

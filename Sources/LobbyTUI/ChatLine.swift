@@ -93,7 +93,7 @@ extension ChatLine {
                 StyledRun(text: printable(text, keepingNewlines: true), style: .plain),
             ]
         case .away(let user, let message):
-            let text = message.map { "--- \(user) is away: \($0)" } ?? "--- \(user) is back"
+            let text = "--- " + MemberList.awayText(user: user, message: message)
             return [stamp, StyledRun(text: printable(text), style: .away)]
         case .rejoin(let user):
             return [stamp, StyledRun(text: "--> \(printable(user)) is back", style: .join)]

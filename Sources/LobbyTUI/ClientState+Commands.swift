@@ -20,7 +20,12 @@ extension ClientState {
         case .action(let text):
             return send("/me " + text, now: now)
         case .direct(let recipient, let text):
-            return sendRequest(.sendDirect(to: recipient, text: text), now: now)
+            let commands = sendRequest(.sendDirect(to: recipient, text: text), now: now)
+            // irssi and WeeChat show the recipient's away message: the reply may take a while.
+            if !commands.isEmpty, let notice = memberList.awayNotice(forDirectTo: recipient) {
+                append(.notice(notice), at: now, now: now)
+            }
+            return commands
         case .away(let message):
             return sendRequest(.setAway(message), now: now)
         case .back:

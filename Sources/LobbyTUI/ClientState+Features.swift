@@ -3,13 +3,10 @@ import LobbyCore
 /// Private messages, away lines, reconnect flaps, the smart filter, history pages and search
 /// results: how each network event of the chat features becomes lines.
 extension ClientState {
-    /// A leave for one of these reasons followed by a join this soon is a flaky connection, not a
-    /// user coming and going.
-    static let flapWindowMilliseconds: Int64 = 60_000
-    static let flapReasons: Set<LeaveReason> = [.closed, .timeout, .nodeLost]
     /// The smart filter shows joins and leaves of users who spoke this recently.
     static let smartFilterMilliseconds: Int64 = 10 * 60_000
     static let historyPageSize = 100
+    static let clearedMarker = "-- cleared with /clear --"
 
     /// Shows a private message not shown before; returns whether it was new.
     @discardableResult
@@ -33,16 +30,22 @@ extension ClientState {
         case .status:
             append(.away(user: event.user, message: event.away), at: event.at, now: now)
         case .leave:
-            lastLeaves[event.user] = event
+            continuity.left(event)
             guard isShownByFilter(event.user, at: event.at) else { return }
             append(.leave(user: event.user, reason: event.reason), at: event.at, now: now)
         case .join:
-            let isFlap = lastLeaves.removeValue(forKey: event.user).map { leave in
-                leave.reason.map(Self.flapReasons.contains) == true
-                    && event.at.millisecondsSince1970 - leave.at.millisecondsSince1970 <= Self.flapWindowMilliseconds
-            }
+            let line = continuity.joinLine(for: event)
             guard isShownByFilter(event.user, at: event.at) else { return }
-            append(isFlap == true ? .rejoin(user: event.user) : .join(user: event.user), at: event.at, now: now)
+            append(line == .returned ? .rejoin(user: event.user) : .join(user: event.user), at: event.at, now: now)
+        }
+    }
+
+    /// After a reconnect: a restart said once, and joins only for those who were not there
+    /// before (the others were there all along, as far as the reader is concerned).
+    mutating func showChanges(_ reconnect: RoomContinuity.Reconnect, now: Timestamp) {
+        if reconnect.serverRestarted { append(.notice("server restarted"), at: now, now: now) }
+        for user in reconnect.arrived where !ignoreList.contains(user) && isShownByFilter(user, at: now) {
+            append(.join(user: user), at: now, now: now)
         }
     }
 
@@ -94,6 +97,10 @@ extension ClientState {
             if messages.isEmpty, !reachedBeginningOfHistory {
                 reachedBeginningOfHistory = true
                 lines.insert(ChatLine(kind: .marker("-- beginning of history --"), at: now, time: ""), at: 0)
+                if hasUnmarkedClear {
+                    hasUnmarkedClear = false
+                    lines.insert(ChatLine(kind: .marker(Self.clearedMarker), at: now, time: ""), at: 1)
+                }
             }
             return
         }
@@ -110,8 +117,12 @@ extension ClientState {
             block.append(
                 ChatLine(kind: kind, at: message.at, time: clock(of: message.at, local), messageID: message.id))
         }
-        // The day line that opened the loaded lines is now said by the block.
-        if let first = lines.first, case .dayChange(let date) = first.kind, date == day?.longDate {
+        if hasUnmarkedClear {
+            // The lines between this page and the ones shown were cleared: say so, not a silent gap.
+            hasUnmarkedClear = false
+            block.append(ChatLine(kind: .marker(Self.clearedMarker), at: now, time: ""))
+        } else if let first = lines.first, case .dayChange(let date) = first.kind, date == day?.longDate {
+            // The day line that opened the loaded lines is now said by the block.
             lines.removeFirst()
         }
         lines.insert(contentsOf: block, at: 0)

@@ -21,6 +21,10 @@ public struct ClientState: Sendable {
     /// Each user once, sorted by name.
     public var members: [Member] { memberList.members }
     private(set) var memberList = MemberList()
+    /// The user's own away message (from the welcome and their own away changes), nil when here.
+    public var ownAway: String? { memberList.away(of: ownName) }
+    /// Whether ``members`` is the room as it stands; while disconnected it is the last list known.
+    public var membersAreKnown: Bool { memberList.isKnown }
     public internal(set) var lines: [ChatLine] = []
     public internal(set) var input = LineEditor()
     /// How many rows the message area is scrolled up from the newest line; 0 follows new lines.
@@ -60,12 +64,14 @@ public struct ClientState: Sendable {
     var shownDirectIDs: Set<Int64> = []
     /// The oldest room message loaded: where the next history page ends.
     var oldestMessageID: Int64?
+    /// `/clear` emptied the area and no history page has been put above since.
+    var hasUnmarkedClear = false
     /// A history request is on its way: PgUp sends one at a time.
     var isHistoryRequested = false
     /// The server answered a history request with nothing: there is nothing older.
     var reachedBeginningOfHistory = false
-    /// Each user's last leave, to tell a reconnect flap from a real join.
-    var lastLeaves: [String: PresenceEvent] = [:]
+    /// Flaps, reconnects and server restarts: which joins read `is back`, which are not shown.
+    var continuity = RoomContinuity()
     /// When each user last said something, for the smart filter.
     var lastSpoke: [String: Timestamp] = [:]
 
@@ -103,6 +109,7 @@ public struct ClientState: Sendable {
         case .welcome(let welcome):
             ownName = welcome.user
             memberList.replace(with: welcome.members)
+            if let reconnect = continuity.welcomed(welcome, now: now) { showChanges(reconnect, now: now) }
             // A history request sent on the old connection will never be answered.
             isHistoryRequested = false
             for message in welcome.history.sorted(by: { $0.id < $1.id }) {
@@ -114,6 +121,9 @@ public struct ClientState: Sendable {
         case .message(let message):
             return show(message, now: now) ? alert() : []
         case .presence(let event):
+            // Before this connection's welcome (subscribed, not yet identified) a change is already
+            // in the welcome's list: the reconnect's comparison announces it, not a line of its own.
+            guard memberList.isKnown else { return [] }
             memberList.apply(event)
             showPresence(event, now: now)
         case .direct(let direct):
@@ -148,6 +158,12 @@ public struct ClientState: Sendable {
     private mutating func updateStatus(to newStatus: ConnectionStatus, now: Timestamp) {
         let old = status
         status = newStatus
+        let isConnected = if case .connected = newStatus { true } else { false }
+        if !isConnected, memberList.isKnown {
+            // Nobody tells a disconnected client who comes and goes.
+            continuity.connectionLost(members: memberList.members)
+            memberList.forget()
+        }
         switch (old, newStatus) {
         case (.connected, .connected):
             break
@@ -248,10 +264,12 @@ public struct ClientState: Sendable {
         timestampFormat.map { timeZone.format(timestamp, strftime: $0) } ?? local.clock
     }
 
-    /// Empties the message area (`/clear`).
+    /// Empties the message area (`/clear`). History loaded with PgUp afterwards is older than
+    /// what was cleared: ``hasUnmarkedClear`` puts a marker where the cleared lines were.
     mutating func clearLines() {
         lines.removeAll()
         scrollOffset = 0
+        hasUnmarkedClear = true
     }
 
     static func rowCount(of line: ChatLine, width: Int) -> Int {

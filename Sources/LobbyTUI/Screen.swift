@@ -52,10 +52,14 @@ public enum Screen {
             let session = sessionID.count > 4 ? sessionID.prefix(4) + "…" : Substring(sessionID)
             let count = state.members.count
             let members = "\(count) \(count == 1 ? "member" : "members")"
+            // Your own away state, where irssi shows it: on the status line.
+            let away = state.ownAway.map { $0 == TypedLine.defaultAwayMessage ? " [away]" : " [away: \($0)]" } ?? ""
+            let shortAway = state.ownAway == nil ? "" : " [away]"
             return [
-                "lobby — connected as \(user) (session \(session)) — \(members)",
-                "connected as \(user) — \(members)",
-                "\(user) — \(members)",
+                "lobby — connected as \(user)\(away) (session \(session)) — \(members)",
+                "connected as \(user)\(away) — \(members)",
+                "\(user)\(shortAway) — \(members)",
+                user + shortAway,
                 user,
             ].map { printable($0) }
         case .reconnecting(let seconds):
@@ -107,20 +111,31 @@ public enum Screen {
         for row in layout.messageTop..<(layout.messageTop + layout.messageHeight) {
             canvas.put("│", row: row, column: column, style: .dim)
         }
-        let count = state.members.count
-        let title = "\(count) \(count == 1 ? "member" : "members")"
+        // While disconnected nobody says who comes and goes: the last list known is greyed while a
+        // reconnect is coming, and gone when none is (a kick, a refused certificate).
+        let members: [Member]
+        if state.membersAreKnown {
+            members = state.members
+        } else if case .disconnected = state.status {
+            members = []
+        } else {
+            members = state.members
+        }
+        let count = members.count
+        let title = state.membersAreKnown ? "\(count) \(count == 1 ? "member" : "members")" : "(disconnected)"
         draw(
-            [StyledRun(text: title, style: .bold)], row: layout.messageTop, width: width, column: column + 2, on: canvas
-        )
+            [StyledRun(text: title, style: state.membersAreKnown ? .bold : .dim)], row: layout.messageTop, width: width,
+            column: column + 2, on: canvas)
         let slots = layout.messageHeight - 1
         let overflow = count > slots
-        let shown = overflow ? state.members.prefix(max(slots - 1, 0)) : state.members[...]
+        let shown = overflow ? members.prefix(max(slots - 1, 0)) : members[...]
         for (index, member) in shown.enumerated() {
             let isOwn = member.user == state.ownName
+            let nickStyle: TextStyle =
+                state.membersAreKnown ? .nick(member.user, isOwn: isOwn, isAway: member.away != nil) : .dim
             let runs = [
                 StyledRun(text: isOwn ? "* " : "  ", style: .plain),
-                StyledRun(
-                    text: printable(member.user), style: .nick(member.user, isOwn: isOwn, isAway: member.away != nil)),
+                StyledRun(text: printable(member.user), style: nickStyle),
             ]
             draw(runs, row: layout.messageTop + 1 + index, width: width, column: column + 2, on: canvas)
         }

@@ -69,7 +69,7 @@ public enum TypedLine: Sendable, Equatable {
                 recipient.isEmpty || text.isEmpty
                 ? .usage("/msg NAME TEXT, for example /msg bob see you at 3")
                 : .direct(to: String(recipient), text: text)
-        case "/away": self = .away(argument.isEmpty ? "away" : argument)
+        case "/away": self = .away(argument.isEmpty ? Self.defaultAwayMessage : argument)
         case "/back": self = .back
         case "/search":
             self = argument.isEmpty ? .usage("/search TEXT, for example /search release date") : .search(argument)
@@ -112,6 +112,10 @@ public enum TypedLine: Sendable, Equatable {
             return nil
         }
     }
+
+    /// What a bare `/away` sends: the server needs a text, and every client reads this one as
+    /// plain "away" (``MemberList/awayText(user:message:)``).
+    public static let defaultAwayMessage = "away"
 
     /// Every command, for `/help` and Tab completion.
     public static let commandNames = [

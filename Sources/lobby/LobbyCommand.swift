@@ -46,6 +46,13 @@ struct LobbyCommand: ParsableCommand {
     @Flag(help: "No full-screen interface: print one line per event, send each line read from stdin.")
     var plain = false
 
+    @Flag(
+        name: .customLong("show-token"),
+        help: ArgumentHelp(
+            "Print the token of the name's claim on the server, and exit.",
+            discussion: "Paste it into the browser's name form to be the same person there."))
+    var showToken = false
+
     /// Errors here are not usage mistakes (the server or name may come from the file or the
     /// environment), so they are said without the usage text: `StartError`, not `ValidationError`.
     func validate() throws {
@@ -110,6 +117,7 @@ struct LobbyCommand: ParsableCommand {
             throw StartError(error.description)
         }
         let server = try endpoint()
+        if showToken { return try printToken(server: server) }
         var configuration = LobbyConnection.Configuration(serverURL: server, displayName: displayName, tls: tls)
         // The name as the server compares it (trimmed): the key of its secret in the token file.
         let name = (try? UserName(validating: displayName).rawValue) ?? displayName
@@ -141,6 +149,19 @@ struct LobbyCommand: ParsableCommand {
     }
 }
 
+extension LobbyCommand {
+    /// `--show-token`: the secret this client keeps for the name on the server, alone on a line.
+    func printToken(server: String) throws {
+        let name = (try? UserName(validating: displayName).rawValue) ?? displayName
+        guard let token = TokenFile.standard()?.load().token(server: server, name: name) else {
+            throw StartError(
+                "no token for \(name) on \(server): this client has not claimed the name there yet "
+                    + "(connect once with lobby --name \(name))")
+        }
+        print(token)
+    }
+}
+
 /// Why the client cannot start, said as `Error: …` without the usage text (ArgumentParser adds
 /// usage only to `ValidationError`s).
 struct StartError: Error, CustomStringConvertible {
@@ -157,9 +178,10 @@ func environment(_ name: String) -> String? {
     return value
 }
 
-/// How long quitting may take before the client exits anyway: the goodbye waits at most 2 s for
-/// the server's receipt; this only guards against a stuck network thread.
-let quitGracePeriod: UInt64 = 3_000
+/// How long quitting may take before the client exits anyway: lines still queued get up to 8 s
+/// to go out at the server's chat rate (`ConnectionLoop.queueDrainLimit`), then the goodbye waits
+/// at most 2 s for the server's receipt; this only guards against a stuck network thread.
+let quitGracePeriod: UInt64 = 11_000
 
 /// Leaves at once, sending nothing: the terminal is gone (SIGHUP), so the server must see the
 /// connection close without a goodbye (`closed`). `_exit` skips atexit handlers and stdio

@@ -40,13 +40,18 @@ struct PlainClient {
             connection.quit()
         }
         // What /who answers from: the welcome's members and every change since.
-        var members = MemberList()
-        var ownName = configuration.displayName
+        var room = PlainRoom(ownName: configuration.displayName)
         var ignoreList = IgnoreList(text: ignoreFile?.read() ?? "")
         func submit(_ lines: [String]) {
             for line in lines {
-                switch Self.action(for: TypedLine(parsing: line), members: members, ownName: ownName) {
-                case .send(let request): connection.send(request)
+                switch Self.action(for: TypedLine(parsing: line), members: room.members, ownName: room.ownName) {
+                case .send(let request):
+                    connection.send(request)
+                    if case .direct(let recipient, _) = request,
+                        let notice = room.members.awayNotice(forDirectTo: recipient)
+                    {
+                        print("*** " + printable(notice))
+                    }
                 case .rename(let name): connection.rename(to: name)
                 case .reconnect: connection.reconnect()
                 case .changeIgnoreList(let line):
@@ -82,14 +87,15 @@ struct PlainClient {
             }
             if ready[1].isReadable {
                 for event in inbox.drain() {
-                    switch event {
-                    case .connected(let user, _): ownName = user
-                    case .session(.welcome(let welcome)): members.replace(with: welcome.members)
-                    case .session(.presence(let presence)): members.apply(presence)
-                    default: break
+                    let isHidden = Self.isHidden(event, by: ignoreList, ownName: room.ownName)
+                    let transcribed = transcript.lines(for: event)
+                    var lines: [String]
+                    switch room.note(event, ignoring: ignoreList, now: .now()) {
+                    case .before(let added): lines = added.map { printable($0) } + transcribed
+                    case .instead(let replacement): lines = replacement.map { printable($0) }
                     }
-                    let isHidden = Self.isHidden(event, by: ignoreList, ownName: ownName)
-                    for line in isHidden ? [] : transcript.lines(for: event) {
+                    if isHidden { lines = [] }
+                    for line in lines {
                         print(line)
                     }
                     if case .session(.serverError(let error)) = event, error.code == ErrorCode.nameTaken,

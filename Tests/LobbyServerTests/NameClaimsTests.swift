@@ -96,8 +96,15 @@ struct NameClaimsTests {
     @Test func theWelcomeCarriesTheTokenOnlyWhenGiven() throws {
         let snapshot = WelcomeSnapshot(members: Array("[]".utf8), history: Array("[]".utf8))
         let with = String(decoding: snapshot.body(sessionID: "s1", user: alice, token: "abc"), as: UTF8.self)
-        #expect(with == #"{"history":[],"members":[],"sessionId":"s1","token":"abc","type":"welcome","user":"alice"}"#)
+        let instance = WelcomeSnapshot.serverInstance
+        #expect(
+            with
+                == #"{"history":[],"members":[],"serverInstance":"\#(instance)","sessionId":"s1","token":"abc","type":"welcome","user":"alice"}"#
+        )
         let without = String(decoding: snapshot.body(sessionID: "s1", user: alice), as: UTF8.self)
-        #expect(without == #"{"history":[],"members":[],"sessionId":"s1","type":"welcome","user":"alice"}"#)
+        #expect(
+            without
+                == #"{"history":[],"members":[],"serverInstance":"\#(instance)","sessionId":"s1","type":"welcome","user":"alice"}"#
+        )
     }
 }

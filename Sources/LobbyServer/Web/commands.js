@@ -9,6 +9,8 @@
 //   {kind: "search", query}                /search TEXT
 //   {kind: "nick", name}                   /nick NAME
 //   {kind: "quit"} | {kind: "help"}        /quit, /help
+//   {kind: "who"} | {kind: "clear"}        /who (the member list as a line), /clear (empty the messages)
+//   {kind: "filter", filter}               /filter smart|all (filter: null asks which is on)
 //   {kind: "error", message}               a command used wrongly, or an unknown one
 // TEXT keeps its inner line breaks and spaces; only the ends of the whole input are trimmed.
 // HELP is the text /help shows, one command a line.
@@ -22,6 +24,9 @@
     "/search TEXT     find room messages, with their dates",
     "/me TEXT         an action",
     "/nick NAME       change your name",
+    "/who             who is here (and who is away)",
+    "/clear           empty the message list",
+    "/filter smart|all  smart: hide joins and leaves of users quiet for 10 minutes",
     "/quit            leave",
     "scroll to the top of the messages for older history",
   ];
@@ -54,6 +59,13 @@
         return rest ? { kind: "search", query: rest } : usage("/search TEXT");
       case "nick":
         return rest ? { kind: "nick", name: rest } : usage("/nick NAME");
+      case "who":
+        return rest ? usage("/who") : { kind: "who" };
+      case "clear":
+        return rest ? usage("/clear") : { kind: "clear" };
+      case "filter":
+        if (rest === "") return { kind: "filter", filter: null };
+        return rest === "smart" || rest === "all" ? { kind: "filter", filter: rest } : usage("/filter smart|all");
       case "quit":
         return { kind: "quit" };
       case "help":

@@ -6,6 +6,9 @@
 // Enter sends, Shift+Enter adds a line. Private messages come on /user/queue/direct; older room
 // history is asked for when the message list is scrolled to its top (or is not tall enough to
 // scroll), one page at a time (history.js); the message list itself is drawn by messages.js.
+// A lost connection is retried with backoff; meanwhile the member list is shown as unknown, and
+// the next welcome is compared with it (continuity.js). Chat lines and private messages go out
+// at the server's advertised chat rate (send-queue.js), so nothing typed quickly is dropped.
 //
 // Query parameters:
 //   ?transport=xhr_streaming   restrict sockjs-client to one transport (or a comma-separated list);
@@ -52,6 +55,7 @@
   var $ = function (id) { return document.getElementById(id); };
   var statusLine = $("status"), messageList = $("messages"), memberList = $("members");
   var memberCount = $("member-count"), nameForm = $("name-form"), nameInput = $("name-input");
+  var tokenInput = $("token-input");
   var inputForm = $("input-form"), input = $("input"), sendButton = $("send");
 
   var sock = null;
@@ -65,7 +69,18 @@
   var pager = view.pager; // paging back through the room's history
   var lastSent = 0, lastReceived = 0;
   var timers = [];
-  var ended = false;
+  var ended = false;      // for good: the user quit, an operator removed us, or a protocol failure
+  var quitting = false;
+  var quitBy = Infinity;  // after /quit: the goodbye goes out when the queue is empty, or by then
+  var membersKnown = false; // the list is the room as it stands (a welcome, no connection lost since)
+  var continuity = new LobbyContinuity.Continuity();
+  var queue = new LobbySendQueue.SendQueue(Date.now());
+  var queueTimer = null;
+  var failures = 0;       // connection attempts since the last welcome
+  var joinFilter = "all"; // /filter: "smart" hides joins and leaves of users quiet for 10 minutes
+  var lastSpoke = new Map(); // user → when they last said something (ms), for the smart filter
+  var SMART_FILTER_MS = 10 * 60000;
+  var reconnectTimer = null;
 
   // -- debugging aid ---------------------------------------------------------------------------
 
@@ -106,6 +121,8 @@
       return x < y ? -1 : x > y ? 1 : a < b ? -1 : a > b ? 1 : 0;
     });
     memberList.replaceChildren();
+    memberList.classList.toggle("unknown", !membersKnown);
+    memberList.dataset.known = String(membersKnown);
     names.forEach(function (name) {
       var item = document.createElement("li");
       item.dataset.user = name;
@@ -126,7 +143,7 @@
       }
       memberList.appendChild(item);
     });
-    memberCount.textContent = String(names.length);
+    memberCount.textContent = membersKnown ? String(names.length) : "(disconnected)";
     memberCount.dataset.count = String(names.length);
   }
 
@@ -162,6 +179,9 @@
     try { return window.localStorage.getItem(tokenKey(name)); } catch (e) { return null; }
   }
 
+  // What `lobby --show-token` prints and the server hands out: 43 base64url characters.
+  function isWellFormedToken(token) { return /^[A-Za-z0-9_-]{43}$/.test(token); }
+
   function storeToken(name, token) {
     try { window.localStorage.setItem(tokenKey(name), token); } catch (e) { debug("token not stored", e); }
   }
@@ -187,6 +207,9 @@
   }
 
   function connect() {
+    reconnectTimer = null;
+    parser = new LobbyStomp.Parser();
+    sessionId = null;
     var only = transports();
     setStatus("connecting", "connecting…" + (only ? " (" + only.join(", ") + ")" : ""));
     debug("connecting to", ENDPOINT, "transports", only || "all");
@@ -290,7 +313,7 @@
     if (intervals.receive > 0) {
       // The server promised something every `receive` ms; silence for twice that is a dead link.
       timers.push(setInterval(function () {
-        if (Date.now() - lastReceived > 2 * intervals.receive) fail("the server went silent (heart-beat timeout)");
+        if (Date.now() - lastReceived > 2 * intervals.receive) lose("the server went silent (heart-beat timeout)");
       }, intervals.receive));
     }
   }
@@ -305,14 +328,19 @@
     }
     switch (frame.headers.subscription) {
       case "chat":
-        if (payload.type === "message") view.chat(payload);
+        if (payload.type !== "message") return;
+        if (payload.user === me) queue.confirmed("/app/chat", payload);
+        lastSpoke.set(payload.user, Math.max(lastSpoke.get(payload.user) || 0, Date.parse(payload.at) || 0));
+        view.chat(payload);
         return;
       case "presence":
         return onPresence(payload);
       case "reply":
         return onReply(payload);
       case "direct":
-        if (payload.type === "direct") view.direct(payload);
+        if (payload.type !== "direct") return;
+        if (payload.from === me) queue.confirmed("/app/direct", payload);
+        view.direct(payload);
         return;
       default:
         debug("MESSAGE for unknown subscription", frame.headers);
@@ -321,6 +349,9 @@
 
   // One event or a batch of them (presence.js): each applied and shown in turn, the list drawn once.
   function onPresence(payload) {
+    // Before this connection's welcome a change is already in the welcome's list (docs/protocol.md):
+    // the welcome's comparison with the list before the outage announces it.
+    if (!membersKnown) return;
     var changed = false;
     LobbyPresence.eventsOf(payload).forEach(function (event) {
       if (!LobbyPresence.applyEvent(members, event, away)) {
@@ -329,35 +360,86 @@
       }
       changed = true;
       if (event.type === "status") {
-        var text = event.user + (away.has(event.user) ? " is away: " + away.get(event.user) : " is back");
-        view.notice("status", text, { user: event.user }, event.at);
+        view.notice("status", awayText(event.user), { user: event.user }, event.at);
+      } else if (!isShownByFilter(event.user, event.at)) {
+        if (event.type === "join") continuity.joinLine(event);
+        else continuity.left(event);
       } else if (event.type === "join") {
-        view.notice("join", event.user + " joined", { user: event.user }, event.at);
+        var returned = continuity.joinLine(event) === "returned";
+        view.notice(returned ? "rejoin" : "join", event.user + (returned ? " is back" : " joined"), { user: event.user },
+          event.at);
       } else {
+        continuity.left(event);
         var reason = REASONS[event.reason] || event.reason || "left";
         var data = { user: event.user, reason: event.reason };
         view.notice("leave", event.user + " left (" + reason + ")", data, event.at);
       }
     });
-    if (changed) renderMembers();
+    if (changed) {
+      renderMembers();
+      // Your own away state is on the status line (not over "leaving…" after /quit).
+      if (me && statusLine.dataset.state === "connected") showConnected();
+    }
+  }
+
+  function showConnected() {
+    var own = !away.has(me) ? "" : away.get(me) === LobbyCommands.DEFAULT_AWAY ? " [away]" : " [away: " + away.get(me) + "]";
+    setStatus("connected", "connected as " + me + own + " (session " + sessionId + ")");
+    statusLine.dataset.away = away.has(me) ? away.get(me) : "";
+  }
+
+  // One wording in every client: a bare /away reads "bob is away", not "is away: away".
+  function awayText(user) {
+    if (!away.has(user)) return user + " is back";
+    var text = away.get(user);
+    return user + (text === LobbyCommands.DEFAULT_AWAY ? " is away" : " is away: " + text);
+  }
+
+  function isShownByFilter(user, at) {
+    if (joinFilter !== "smart" || user === me) return true;
+    var spoke = lastSpoke.get(user);
+    return spoke !== undefined && (Date.parse(at) || Date.now()) - spoke <= SMART_FILTER_MS;
+  }
+
+  function whoLine() {
+    if (!membersKnown) return "who is here is unknown while disconnected; the list is refreshed on reconnect";
+    var names = Array.from(members.keys()).sort(function (a, b) { return a.toLowerCase() < b.toLowerCase() ? -1 : 1; });
+    var parts = names.map(function (name) {
+      var text = name === me ? name + " (you)" : name;
+      if (away.has(name)) text += away.get(name) === LobbyCommands.DEFAULT_AWAY ? " (away)" : " (away: " + away.get(name) + ")";
+      return text;
+    });
+    return names.length + (names.length === 1 ? " member: " : " members: ") + parts.join(", ");
   }
 
   function onReply(reply) {
     if (reply.type === "welcome") {
+      var isNewSession = !membersKnown;
       me = reply.user;
+      wantedName = reply.user; // a reconnect identifies as the name last welcomed
       if (reply.token) storeToken(reply.user, reply.token);
       nameForm.hidden = true;
       members = LobbyPresence.membersOf(reply); // authoritative: replaces what earlier events built
+      membersKnown = true;
+      failures = 0;
+      var changes = continuity.welcomed(reply, Date.now());
+      if (changes) {
+        if (changes.serverRestarted) view.notice("notice", "server restarted", { code: "server-restarted" });
+        changes.arrived.forEach(function (user) { view.notice("join", user + " joined", { user: user }); });
+      }
+      // A /nick's welcome keeps the session, and with it the server's bucket.
+      if (isNewSession) queue.sessionStarted(reply.chatRate || null, Date.now());
       // The welcome says who of its members is away; what we know of absent users stays.
       members.forEach(function (sessions, user) { away.delete(user); });
       LobbyPresence.awayOf(reply).forEach(function (text, user) { away.set(user, text); });
       (reply.history || []).forEach(view.chat);
       (reply.directs || []).forEach(view.direct);
       renderMembers();
-      setStatus("connected", "connected as " + me + " (session " + sessionId + ")");
+      showConnected();
       statusLine.dataset.user = me;
       setInputEnabled(true);
       maybeLoadOlder();
+      sendQueued();
     } else if (reply.type === "history") {
       var page = pager.answered(reply);
       if (page === null) return debug("unasked-for history reply", reply.before);
@@ -367,6 +449,10 @@
       view.search(reply);
     } else if (reply.type === "error") {
       debug("private error", reply);
+      // A chat or private message refused as too fast goes out again (send-queue.js); the rename
+      // and status buckets say "changing your …", and those refusals are the user's to read.
+      if (reply.code === "rate-limited" && String(reply.message).indexOf("changing your") < 0
+          && queue.refused(Date.now())) return sendQueued();
       // Errors do not say which request they answer; this one may be the history page's.
       if (reply.code === "store-unavailable") pager.failed();
       if (reply.code === "not-here") {
@@ -395,14 +481,67 @@
     timers = [];
   }
 
+  // The connection is dead but the session may come back: close, and onClose reconnects.
+  function lose(why) {
+    debug("lost", why);
+    view.notice("error", why, { code: "client" });
+    if (sock) sock.close(1000, "connection lost");
+  }
+
   function onClose(code, reason) {
     debug("sockjs close", code, reason);
     stopTimers();
     setInputEnabled(false);
-    if (ended && statusLine.dataset.state === "error") return; // keep the error on screen
-    ended = true;
-    setStatus("disconnected", "disconnected (" + code + (reason ? " " + reason : "") + ") — reload to reconnect");
+    clearTimeout(queueTimer);
+    queueTimer = null;
+    queue.connectionEnded();
+    if (membersKnown) {
+      continuity.connectionLost(Array.from(members.keys()));
+      membersKnown = false;
+    }
     statusLine.dataset.closeCode = String(code);
+    if (code === 4002) {
+      // An operator removed us: coming back on our own would undo that. Nobody is listed.
+      ended = true;
+      members = new Map();
+      renderMembers();
+      setStatus("disconnected", "removed by an operator" + (reason ? " (" + reason + ")" : "") + " — reload to come back");
+      return;
+    }
+    renderMembers();
+    if (ended && statusLine.dataset.state === "error") return; // keep the error on screen
+    if (ended || quitting) {
+      ended = true;
+      setStatus("disconnected", "disconnected (" + code + (reason ? " " + reason : "") + ")");
+      return;
+    }
+    failures += 1;
+    var delay = LobbyContinuity.reconnectDelay(failures, Math.random);
+    var until = Date.now() + delay;
+    var countdown = function () {
+      var seconds = Math.max(Math.ceil((until - Date.now()) / 1000), 0);
+      setStatus("reconnecting", "disconnected (" + code + (reason ? " " + reason : "") + "), reconnecting in "
+        + seconds + " s");
+    };
+    countdown();
+    var ticker = setInterval(countdown, 1000);
+    reconnectTimer = setTimeout(function () { clearInterval(ticker); connect(); }, delay);
+  }
+
+  // Sends what the queue lets through now, and wakes up for the rest.
+  function sendQueued() {
+    clearTimeout(queueTimer);
+    queueTimer = null;
+    if (!membersKnown || !sock || sock.readyState !== SockJS.OPEN) return;
+    queue.take(Date.now()).forEach(function (request) { sendJSON(request.destination, request.payload); });
+    if (quitting && (queue.waiting.length === 0 || Date.now() >= quitBy)) return sendFrame("DISCONNECT", { receipt: "bye" });
+    var next = queue.nextDeadline();
+    if (next !== null) queueTimer = setTimeout(sendQueued, Math.max(Math.min(next, quitBy) - Date.now(), 0));
+  }
+
+  function sendPaced(destination, payload) {
+    queue.enqueue({ destination: destination, payload: payload });
+    sendQueued();
   }
 
   // -- user input ------------------------------------------------------------------------------
@@ -411,6 +550,15 @@
     event.preventDefault();
     var name = nameInput.value.trim();
     if (!name || !sessionId || ended) return;
+    var token = tokenInput ? tokenInput.value.trim() : "";
+    if (token) {
+      if (!isWellFormedToken(token)) {
+        view.notice("error", "a token is the 43 characters `lobby --show-token` prints", { code: "token" });
+        return;
+      }
+      storeToken(name, token); // kept like one the server handed out, and sent with the identity
+      tokenInput.value = "";
+    }
     identify(name);
   });
 
@@ -421,9 +569,14 @@
     input.value = "";
     switch (command.kind) {
       case "chat":
-        return sendJSON("/app/chat", { text: command.text });
+        return sendPaced("/app/chat", { text: command.text });
       case "direct":
-        return sendJSON("/app/direct", { to: command.to, text: command.text });
+        sendPaced("/app/direct", { to: command.to, text: command.text });
+        // irssi and WeeChat show the recipient's away message: the reply may take a while.
+        if (membersKnown && members.has(command.to) && away.has(command.to)) {
+          view.notice("status", awayText(command.to), { user: command.to });
+        }
+        return;
       case "away":
         return sendJSON("/app/status", { away: command.text });
       case "back":
@@ -433,10 +586,23 @@
       case "nick":
         return identify(command.name);
       case "quit":
+        // What still waits in the queue goes out first (for up to 8 s), then the goodbye.
+        quitting = true;
+        quitBy = Date.now() + 8000;
         setStatus("disconnecting", "leaving…");
-        return sendFrame("DISCONNECT", { receipt: "bye" });
+        return sendQueued();
       case "help":
         return LobbyCommands.HELP.forEach(function (line) { view.notice("help", line); });
+      case "who":
+        return view.notice("who", whoLine());
+      case "clear":
+        return messageList.replaceChildren();
+      case "filter":
+        if (command.filter === null) return view.notice("help", "usage: /filter smart|all (now: " + joinFilter + ")");
+        joinFilter = command.filter;
+        return view.notice("help", joinFilter === "smart"
+          ? "filter smart: joins and leaves of users quiet for 10 minutes are hidden"
+          : "filter all: every join and leave is shown");
       default:
         view.notice("error", command.message, { code: "command" });
     }

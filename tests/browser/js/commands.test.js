@@ -52,3 +52,14 @@ test("an unknown command is an error, never sent to the room", () => {
   assert.deepEqual(parse("/frobnicate x"), { kind: "error", message: "unknown command /frobnicate (try /help)" });
   assert.deepEqual(parse("/"), { kind: "error", message: "unknown command / (try /help)" });
 });
+
+test("/who, /clear and /filter, as in the terminal client", () => {
+  assert.deepEqual(parse("/who"), { kind: "who" });
+  assert.deepEqual(parse("/clear"), { kind: "clear" });
+  assert.deepEqual(parse("/filter smart"), { kind: "filter", filter: "smart" });
+  assert.deepEqual(parse("/filter all"), { kind: "filter", filter: "all" });
+  assert.deepEqual(parse("/filter"), { kind: "filter", filter: null });
+  assert.equal(parse("/filter some").kind, "error");
+  assert.equal(parse("/who bob").kind, "error");
+  assert.ok(Commands.HELP.some((line) => line.startsWith("/who")));
+});
