@@ -366,3 +366,11 @@ def test_a_squatter_on_another_node_is_ended_when_the_name_is_claimed(tmp_path, 
         for server in servers:
             server.stop_quietly()
         run_psql(CLUSTER_URL, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+def test_the_welcome_advertises_the_chat_rate(make_server, clients):
+    """Clients pace their sends to the rate the server enforces (issue 26: typing 30 lines
+    quickly dropped 10), so the welcome says what it is."""
+    server = make_server("--chat-rate", "7", "--chat-burst", "9")
+    client = clients.identified(server, "pacer")
+    assert client.welcome["chatRate"] == {"perSecond": 7, "burst": 9}, client.welcome

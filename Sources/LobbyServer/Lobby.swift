@@ -93,6 +93,8 @@ final class Lobby: Sendable {
     let pageReads = PageReadLimit(limit: 4)
     /// Who may use which name; nil when claims are off (`--name-claim-days 0`).
     let nameClaims: NameClaims?
+    /// The chat rate every welcome advertises (`--chat-rate`, `--chat-burst`).
+    let chatRate: ChatRate?
     let logger: Logger
 
     /// - Parameters:
@@ -105,10 +107,11 @@ final class Lobby: Sendable {
         writer: StoreWriter, history: [ChatMessage], historyLimit: Int, logger: Logger,
         gatherMilliseconds: UInt64 = 10, order: RoomOrder = .commits,
         present: [(session: SessionID, user: UserName)] = [], away: [String: String] = [:],
-        nameClaims: NameClaims? = nil
+        nameClaims: NameClaims? = nil, chatRate: ChatRate? = nil
     ) {
         self.writer = writer
         self.nameClaims = nameClaims
+        self.chatRate = chatRate
         self.logger = logger
         self.order = order
         self.feed = Mutex(
@@ -557,7 +560,9 @@ final class Lobby: Sendable {
             case .identified(let id, let user, let welcome):
                 if let welcome, let handle = waiter?.handle {
                     broker.sendPrivately(
-                        welcome.body(sessionID: id, user: user, token: waiter?.token, directs: waiter?.directs),
+                        welcome.body(
+                            sessionID: id, user: user, token: waiter?.token, directs: waiter?.directs,
+                            chatRate: chatRate),
                         to: Destination.reply,
                         session: handle)
                     metrics.delivered(1)

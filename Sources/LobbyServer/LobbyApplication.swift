@@ -145,7 +145,7 @@ public func buildApplication(
             order: .sharedLog,
             present: snapshot.sessions.compactMap { session, user in
                 UserName(stored: user).map { (session: session, user: $0) }
-            }, away: snapshot.away, nameClaims: nameClaims)
+            }, away: snapshot.away, nameClaims: nameClaims, chatRate: configuration.chatRate)
         cluster = LobbyApplication.Cluster(
             follower: RoomLogFollower(room: sharedRoom, lobby: lobby, after: snapshot.sequence, logger: logger),
             lease: NodeLease(
@@ -155,7 +155,7 @@ public func buildApplication(
         let history = try await store.recentMessages(limit: configuration.historyLimit)
         lobby = Lobby(
             writer: writer, history: history, historyLimit: configuration.historyLimit, logger: logger,
-            away: try await store.awayStatuses(), nameClaims: nameClaims)
+            away: try await store.awayStatuses(), nameClaims: nameClaims, chatRate: configuration.chatRate)
     }
     let group = MultiThreadedEventLoopGroup(numberOfThreads: System.coreCount)
     let services = SockJSService.services(for: configuration)

@@ -1,3 +1,4 @@
+import LobbyCore
 import Logging
 import SockJS
 
@@ -30,8 +31,8 @@ public struct ServerConfiguration: Sendable {
     /// Outbound bytes a session may have queued before it is disconnected as `slow`.
     public var maxQueuedBytes: Int = 1 << 20
     /// Chat messages a session may send per second (sustained) and in a burst.
-    public var chatRatePerSecond: Double = 5
-    public var chatBurst: Double = 20
+    public var chatRatePerSecond: Double = ChatRate.serverDefault.perSecond
+    public var chatBurst: Double = ChatRate.serverDefault.burst
     /// Away changes a session may make per second (sustained) and in a burst.
     public var statusRatePerSecond: Double = 0.2
     public var statusBurst: Double = 5
@@ -111,6 +112,9 @@ public struct ServerConfiguration: Sendable {
     var sessionRetentionMilliseconds: Int64? {
         sessionRetentionDays > 0 ? max(1, Int64((sessionRetentionDays * 86_400_000).rounded())) : nil
     }
+
+    /// The chat rate as the welcome advertises it (clients pace their sends to it).
+    var chatRate: ChatRate { ChatRate(perSecond: chatRatePerSecond, burst: chatBurst) }
 
     /// `https` with TLS, else `http`: what the listening line and the admin address say.
     var urlScheme: String { tls == nil ? "http" : "https" }
