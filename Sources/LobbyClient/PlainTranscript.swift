@@ -126,15 +126,19 @@ public struct PlainTranscript {
 
     /// A message from history or a search: with its date, never counted as shown.
     private func dated(_ message: ChatMessage) -> String {
-        "[\(message.at.iso8601.prefix(10)) \(clock(message.at))] <\(message.user)> \(message.text)"
+        let stamp = "[\(message.at.iso8601.prefix(10)) \(clock(message.at))]"
+        if let action = ChatAction.text(of: message.text) {
+            return "\(stamp) * \(message.user) \(action)"
+        }
+        return "\(stamp) <\(message.user)> \(message.text)"
     }
 
     private mutating func line(for message: ChatMessage) -> String? {
         if let lastShownMessageID, message.id <= lastShownMessageID { return nil }
         lastShownMessageID = message.id
         let time = clock(message.at)
-        if message.text.hasPrefix("/me ") {
-            return "[\(time)] * \(message.user) \(message.text.dropFirst(4))"
+        if let action = ChatAction.text(of: message.text) {
+            return "[\(time)] * \(message.user) \(action)"
         }
         return "[\(time)] <\(message.user)> \(message.text)"
     }

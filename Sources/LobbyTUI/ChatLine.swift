@@ -100,6 +100,14 @@ extension ChatLine {
         case .marker(let text):
             return [StyledRun(text: printable(text), style: .notice)]
         case .found(let user, let text, let date):
+            // A `/me` result reads as the action it was, `* bob waves`, as in the chat.
+            if let action = ChatAction.text(of: text) {
+                return [
+                    StyledRun(text: "\(date) \(time) ", style: .time), StyledRun(text: "* ", style: .plain),
+                    StyledRun(text: printable(user), style: .nick(user)),
+                    StyledRun(text: " " + printable(action, keepingNewlines: true), style: .plain),
+                ]
+            }
             return [
                 StyledRun(text: "\(date) \(time) ", style: .time), StyledRun(text: "<", style: .plain),
                 StyledRun(text: printable(user), style: .nick(user)), StyledRun(text: "> ", style: .plain),

@@ -18,7 +18,7 @@ extension ClientState {
         case .chat(let text):
             return send(text, now: now)
         case .action(let text):
-            return send("/me " + text, now: now)
+            return send(ChatAction.prefix + text, now: now)
         case .direct(let recipient, let text):
             let commands = sendRequest(.sendDirect(to: recipient, text: text), now: now)
             // irssi and WeeChat show the recipient's away message: the reply may take a while.

@@ -208,8 +208,8 @@ public struct ClientState: Sendable {
 
     static func kind(of message: ChatMessage, ownName: String) -> ChatLine.Kind {
         let isOwn = message.user == ownName
-        return if message.text.hasPrefix("/me ") {
-            .action(user: message.user, text: String(message.text.dropFirst(4)), isOwn: isOwn)
+        return if let action = ChatAction.text(of: message.text) {
+            .action(user: message.user, text: action, isOwn: isOwn)
         } else {
             .message(user: message.user, text: message.text, isOwn: isOwn)
         }

@@ -93,7 +93,7 @@ public enum TypedLine: Sendable, Equatable {
         case .chat(let text):
             return ChatLimits.textProblem(text.trimmed(where: \.isWhitespace))
         case .action(let text):
-            return ChatLimits.textProblem("/me " + text)
+            return ChatLimits.textProblem(ChatAction.prefix + text)
         case .direct(_, let text):
             return ChatLimits.textProblem(text)
         case .nick(let name):

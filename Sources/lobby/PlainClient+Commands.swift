@@ -39,7 +39,7 @@ extension PlainClient {
         switch line {
         case .empty: return .say([])
         case .chat(let text): return .send(.chat(text))
-        case .action(let text): return .send(.chat("/me " + text))
+        case .action(let text): return .send(.chat(ChatAction.prefix + text))
         case .direct(let recipient, let text): return .send(.direct(to: recipient, text: text))
         case .away(let message): return .send(.away(message))
         case .back: return .send(.away(nil))

@@ -164,6 +164,17 @@ struct ChatFeatureEventTests {
         #expect(lines[start + 1] == "2026-11-20 09:00 <carol> release soon?")
         #expect(lines[start + 2] == "2026-11-26 10:00 <bob> release on friday")
     }
+
+    /// Issue 26: `/me` lines showed raw (`<bob> /me waves`) in search results.
+    @Test("Search results: an action reads as the action")
+    func searchResultsShowActions() {
+        var state = connectedState()
+        let results = [ChatMessage(id: 4, user: "bob", text: "/me waves at the release", at: time("09:30", day: 25))]
+        state.apply(.search(SearchReply(query: "release", messages: results)), now: time("10:00"))
+        let lines = rendered(state, width: 100, height: 30).lines.map { $0.prefix(84).trimmingTrailing() }
+        #expect(lines.contains("2026-11-25 09:30 * bob waves at the release"), "\(lines)")
+        #expect(!lines.contains { $0.contains("/me") })
+    }
 }
 
 extension StringProtocol {
