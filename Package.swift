@@ -88,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "lobby-server",
             dependencies: [
-                "LobbyServer", "LobbyStore", "LobbyPostgres", "LobbyCore", "SockJS",
+                "LobbyServer", "LobbyStore", "LobbyPostgres", "LobbyCore", "SockJS", "TextWidth",
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -117,9 +117,13 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // Terminal cells of text (wcwidth plus the rules for whole clusters): the client's views
+        // and the server's tables. C target only for the wcwidth declaration.
+        .target(name: "CTextWidth"),
+        .target(name: "TextWidth", dependencies: ["CTextWidth"], swiftSettings: strictSettings),
         .target(
             name: "LobbyTUI",
-            dependencies: ["CNCurses", "LobbyCore"],
+            dependencies: ["CNCurses", "LobbyCore", "TextWidth"],
             swiftSettings: strictSettings
         ),
         .executableTarget(

@@ -225,3 +225,31 @@ def test_a_chat_sent_right_behind_the_identity_waits_for_it(start, opened):
     client.wait_receipt("behind")
     listener.wait_for(lobbytest.is_chat("right behind", "fast"))
     assert not client.messages(is_error()), client.messages(is_error())
+
+
+def test_the_names_table_lines_up_wide_names(start, opened):
+    """Issue 26: `lobby-server names` and `sessions` misaligned Korean and emoji names (two
+    terminal cells a character). Columns are padded by display width."""
+    import unicodedata
+
+    def cells(text: str) -> int:
+        return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+    server = start()
+    for name in ("alice", "김민지", "Zoë"):
+        assert opened(server, name, token=None).reply["type"] == "welcome"
+    table = names(server)
+    assert table.returncode == 0, table.stderr
+    lines = table.stdout.splitlines()
+    assert lines[0].startswith("NAME"), lines
+    # The CLAIMED column (an ISO time, starting with the year) starts at one display column on
+    # every row.
+    starts = {cells(line[:line.index("20")]) for line in lines[1:]}
+    assert len(starts) == 1, lines
+    assert cells(lines[0][:lines[0].index("CLAIMED")]) in starts, lines
+    sessions = subprocess.run(
+        [str(server_binary()), "sessions", "--database", str(server.database)],
+        capture_output=True, text=True, timeout=30)
+    rows = sessions.stdout.splitlines()
+    transport_columns = {cells(row[:row.index("websocket")]) for row in rows[1:]}
+    assert len(transport_columns) == 1 and cells(rows[0][:rows[0].index("TRANSPORT")]) in transport_columns, rows

@@ -12,8 +12,6 @@
 // Swift cannot call C macros or see functions a feature-test macro hides from Glibc's module,
 // so the ones LobbyTUI needs are wrapped here.
 
-/// wcwidth() in the calling thread's locale (declared only under _XOPEN_SOURCE).
-static inline int lobby_wcwidth(wchar_t character) { return wcwidth(character); }
 
 static inline int lobby_max_x(WINDOW *window) { return getmaxx(window); }
 static inline int lobby_max_y(WINDOW *window) { return getmaxy(window); }

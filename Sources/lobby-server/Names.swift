@@ -60,20 +60,6 @@ enum NameClaimTable {
         guard !claims.isEmpty else { return "no claimed names" }
         let header = ["NAME", "CLAIMED", "LAST USED"]
         let rows = claims.map { [$0.name, $0.claimedAt.iso8601, $0.lastUsed.iso8601] }
-        let widths = header.indices.map { column in
-            ([header] + rows).map { $0[column].count }.max() ?? 0
-        }
-        return ([header] + rows).map { row in
-            zip(row, widths).map { cell, width in cell.padding(toLength: width, withPad: " ", startingAt: 0) }
-                .joined(separator: "  ").trimmingTrailingSpaces()
-        }.joined(separator: "\n")
-    }
-}
-
-extension String {
-    fileprivate func trimmingTrailingSpaces() -> String {
-        var text = self
-        while text.last == " " { text.removeLast() }
-        return text
+        return TextTable.render(header: header, rows: rows)
     }
 }

@@ -1,5 +1,5 @@
-// CNCurses only for `wcwidth()`, which Glibc's Swift module hides behind _XOPEN_SOURCE.
-import CNCurses
+// CTextWidth only for `wcwidth()`, which Glibc's Swift module hides behind _XOPEN_SOURCE.
+import CTextWidth
 
 #if canImport(Glibc)
     import Glibc
@@ -98,10 +98,10 @@ private func scalarWidth(_ scalar: Unicode.Scalar) -> Int {
 /// `wcwidth()` in a UTF-8 locale, whatever locale the process runs in: tests and scripts often
 /// run under `LANG=C`, where `wcwidth()` answers -1 for everything outside ASCII.
 private func libraryWidth(_ scalar: Unicode.Scalar) -> Int {
-    guard let locale = utf8Locale else { return Int(lobby_wcwidth(wchar_t(scalar.value))) }
+    guard let locale = utf8Locale else { return Int(text_width_wcwidth(scalar.value)) }
     let previous = uselocale(locale)
     defer { uselocale(previous) }
-    return Int(lobby_wcwidth(wchar_t(scalar.value)))
+    return Int(text_width_wcwidth(scalar.value))
 }
 
 /// Created once and never freed or changed, so sharing it between threads is safe.
