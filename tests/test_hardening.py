@@ -106,16 +106,23 @@ def test_msg_to_a_look_alike_reaches_the_listed_user(server, clients):
     assert direct["to"] == "bob" and direct["text"] == "psst", direct
 
 
+def squat(server, clients, name: str, watcher):
+    """A session that uses `name` without a reply queue (so without a claim), once `watcher`
+    saw it join."""
+    squatter = clients.open(server)
+    squatter.connect()
+    squatter.subscribe(CHAT, id="chat")
+    squatter.identify(name, token=None, wait=False)
+    watcher.wait_for(is_join(name))
+    return squatter
+
+
 def test_a_name_used_unclaimed_is_ended_when_its_owner_claims_it(start, clients):
     """The first row of the issue: a session without a reply queue used a free name; when the
     owner claimed it, the first kept speaking as the owner and received their private messages."""
     server = start()
     bystander = clients.identified(server, "bystander")
-    squatter = clients.open(server)
-    squatter.connect()
-    squatter.subscribe(CHAT, id="chat")
-    squatter.identify("dora", token=None, wait=False)
-    bystander.wait_for(is_join("dora"))
+    squatter = squat(server, clients, "dora", bystander)
     owner = anonymous(server, clients)
     owner.subscribe(DIRECT, id="direct", receipt="sub-direct")
     welcome = owner.identify("dora", token=None)
@@ -352,11 +359,7 @@ def test_a_squatter_on_another_node_is_ended_when_the_name_is_claimed(tmp_path, 
                 database=database_url(CLUSTER_URL, name)).start())
         node_a, node_b = servers
         bystander = clients.identified(node_a, "bystander")
-        squatter = clients.open(node_b)
-        squatter.connect()
-        squatter.subscribe(CHAT, id="chat")
-        squatter.identify("dora", token=None, wait=False)
-        bystander.wait_for(is_join("dora"))
+        squatter = squat(node_b, clients, "dora", bystander)
         owner = anonymous(node_a, clients)
         welcome = owner.identify("dora", token=None)
         assert welcome["type"] == "welcome" and welcome.get("token"), welcome
