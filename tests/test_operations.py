@@ -156,3 +156,13 @@ def test_make_install_lays_out_the_files_and_a_valid_unit(tmp_path):
     assert not (root / "libexec/lobby").exists() and not (root / "bin/lobby-server").exists()
     assert not (root / "lib/systemd/system/lobby-server.service").exists()
     assert (staged / "etc/default/lobby-server").exists(), "the admin's options are kept"
+
+
+def test_lobby_server_help_shows_the_serve_options():
+    """Issue 26: `lobby-server --help` listed the subcommands only; the options of the command
+    that runs by default were behind `lobby-server help serve`."""
+    result = subprocess.run([str(server_binary()), "--help"], capture_output=True, text=True, timeout=30)
+    assert result.returncode == 0, result.stderr
+    for option in ("--port", "--database", "--admin-listen", "--public-url", "--claims-per-hour"):
+        assert option in result.stdout, option
+    assert "sessions" in result.stdout and "kick" in result.stdout
