@@ -137,6 +137,9 @@ public struct ClientSettings: Sendable, Equatable {
 
     public init() {}
 
+    /// Every setting the file may hold, in the order `/set` lists them.
+    public static let keys = ["server", "name", "bell", "colors", "filter", "timestamp", "log_dir", "highlight"]
+
     public init(_ file: ConfigFile) throws(ConfigFile.ParseError) {
         for (key, entry) in file.entries.sorted(by: { $0.value.line < $1.value.line }) {
             func string() throws(ConfigFile.ParseError) -> String {
@@ -168,9 +171,7 @@ public struct ClientSettings: Sendable, Equatable {
             default:
                 throw ConfigFile.ParseError(
                     line: entry.line,
-                    message:
-                        "unknown setting \(key) (known: server, name, bell, colors, filter, timestamp, log_dir, highlight)"
-                )
+                    message: "unknown setting \(key) (known: \(Self.keys.joined(separator: ", ")))")
             }
         }
     }

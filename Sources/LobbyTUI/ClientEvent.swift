@@ -93,6 +93,10 @@ public enum ClientCommand: Sendable, Equatable {
     case reconnect
     /// Write the ignore list to its file (`/ignore`, `/unignore` changed it).
     case saveIgnoreList(IgnoreList)
+    /// `/set`: show the settings or one of them, or change one (KEY and VALUE as typed). The
+    /// client loop owns the configuration file: it reads or rewrites it, applies what takes effect
+    /// at once, and says what happened with ``ClientState/noteSetting(_:now:)``.
+    case set(key: String?, value: String?)
     /// Identify again under another name (`/nick`); needs an open session, not a welcome, so it
     /// is the way out of a taken name.
     case rename(String)

@@ -50,6 +50,9 @@ extension ClientState {
             append(.notice("reconnecting…"), at: now, now: now)
             if case .connected = status { isReconnectRequested = true }
             return [.reconnect]
+        case .set(let key, let value):
+            input = LineEditor()
+            return [.set(key: key, value: value)]
         case .filter(nil):
             append(.notice("usage: /filter smart|all (now: \(joinFilter.rawValue))"), at: now, now: now)
         case .filter(let filter?):
@@ -74,6 +77,11 @@ extension ClientState {
             append(.notice("unknown command \(name): type /help for the list (not sent)"), at: now, now: now)
         }
         return []
+    }
+
+    /// Shows what `/set` did or found, as local lines (the client loop carries `/set` out).
+    public mutating func noteSetting(_ lines: [String], isError: Bool = false, now: Timestamp) {
+        for line in lines { append(isError ? .error(line) : .notice(line), at: now, now: now) }
     }
 
     /// Sets the join filter (from the configuration file).

@@ -35,6 +35,9 @@ public enum TypedLine: Sendable, Equatable {
     case ignore(String?)
     /// `/unignore NAME`.
     case unignore(String)
+    /// `/set` lists the settings, `/set KEY` shows one, `/set KEY VALUE` changes it and saves it to
+    /// the configuration file (VALUE as typed: the client checks it with the file's parser).
+    case set(key: String?, value: String?)
     /// `/filter smart|all`; nil when the argument is neither.
     case filter(JoinFilter?)
     case help
@@ -79,6 +82,10 @@ public enum TypedLine: Sendable, Equatable {
         case "/ignore": self = .ignore(argument.isEmpty ? nil : argument)
         case "/unignore":
             self = argument.isEmpty ? .usage("/unignore NAME, for example /unignore bob") : .unignore(argument)
+        case "/set":
+            let key = argument.prefix { !$0.isWhitespace }
+            let value = argument.drop { !$0.isWhitespace }.trimmed(where: \.isWhitespace)
+            self = .set(key: key.isEmpty ? nil : String(key), value: value.isEmpty ? nil : value)
         case "/help": self = .help
         case "/who": self = .who
         case "/clear": self = .clear
@@ -120,8 +127,7 @@ public enum TypedLine: Sendable, Equatable {
     /// Every command, for `/help` and Tab completion.
     public static let commandNames = [
         "/away", "/back", "/clear", "/filter", "/help", "/ignore", "/me", "/msg", "/nick", "/quit", "/reconnect",
-        "/search",
-        "/unignore", "/who",
+        "/search", "/set", "/unignore", "/who",
     ]
 
     public static let helpLines = [
@@ -137,6 +143,7 @@ public enum TypedLine: Sendable, Equatable {
         "  /filter smart|all smart: hide joins and leaves of users quiet for 10 minutes",
         "  /ignore [NAME]    hide NAME's messages and joins (kept across restarts); alone: the list",
         "  /unignore NAME    show NAME again",
+        "  /set [KEY VALUE]  show the settings, or change one (saved to config.toml)",
         "  /clear            clear the message area",
         "  /reconnect        a new connection now (also after a kick)",
         "  /quit             leave (also Ctrl-C, or Ctrl-D on an empty line)",

@@ -14,6 +14,8 @@ enum PlainAction: Equatable {
     case reconnect
     /// `/ignore` or `/unignore`: run on the client's ignore list.
     case changeIgnoreList(TypedLine)
+    /// `/set`: show or change the configuration file's settings.
+    case set(key: String?, value: String?)
     /// Lines the client prints itself (help, `/who`, a refusal); none for an empty line.
     case say([String])
 }
@@ -47,6 +49,7 @@ extension PlainClient {
         case .nick(let name): return .rename(name)
         case .reconnect: return .reconnect
         case .ignore, .unignore: return .changeIgnoreList(line)
+        case .set(let key, let value): return .set(key: key, value: value)
         case .quit: return .quit
         case .help: return .say(TypedLine.helpLines.map { "*** " + $0 })
         case .who: return .say(["*** " + printable(members.whoLine(ownName: ownName))])

@@ -18,6 +18,8 @@ struct PlainClient {
     var configuration: LobbyConnection.Configuration
     /// Where `/ignore` keeps its list (nil: for this run only).
     var ignoreFile: StateFile?
+    /// The configuration file `/set` reads and rewrites.
+    var configPath = ConfigPath.standard()
 
     /// Runs until `/quit`, the end of stdin or a signal; returns the exit status (1: the server
     /// refused the name, so nothing could be said).
@@ -64,6 +66,12 @@ struct PlainClient {
                             print("*** the ignore list was not saved: \(error)")
                         }
                     }
+                case .set(let key, let value):
+                    let outcome = SetCommand(path: configPath).run(key: key, value: value) {
+                        // --plain prints every line as it comes, in its own format, with no bell.
+                        ["server", "name"].contains($0) ? .nextStart : .otherClient
+                    }
+                    for text in outcome.lines { print("*** " + printable(text)) }
                 case .quit: return quit()
                 case .say(let output): for text in output { print(text) }
                 }

@@ -40,18 +40,7 @@ struct StateFile: Sendable {
         } catch {
             throw StateFileError(path: folder, errno: EACCES)
         }
-        let temporary = path + ".\(getpid()).tmp"
-        let descriptor = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard descriptor >= 0 else { throw StateFileError(path: temporary, errno: errno) }
-        let bytes = Array(text.utf8)
-        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
-        let failure = written == bytes.count ? 0 : errno
-        close(descriptor)
-        guard failure == 0, rename(temporary, path) == 0 else {
-            let error = StateFileError(path: path, errno: failure != 0 ? failure : errno)
-            unlink(temporary)
-            throw error
-        }
+        try AtomicFile.save(text, to: path, mode: 0o600)
     }
 }
 

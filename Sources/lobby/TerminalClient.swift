@@ -15,6 +15,8 @@ struct TerminalClient {
     var settings = ClientSettings()
     /// Where `/ignore` keeps its list (nil: for this run only).
     var ignoreFile: StateFile?
+    /// The configuration file `/set` reads and rewrites.
+    var configPath = ConfigPath.standard()
 
     func run() throws {
         let inbox = try EventInbox<ConnectionEvent>()
@@ -24,11 +26,8 @@ struct TerminalClient {
         defer { canvas.end() }
 
         var state = ClientState(ownName: configuration.displayName, now: .now())
-        state.bell = settings.bell ?? true
-        state.timestampFormat = settings.timestamp
-        state.highlightWords = settings.highlightWords
+        state.use(settings)
         state.ignoreList = IgnoreList(text: ignoreFile?.read() ?? "")
-        if let filter = settings.filter.flatMap(JoinFilter.init(rawValue:)) { state.setJoinFilter(filter) }
         let log = settings.logDirectory.map { ChatLog(directory: $0, server: configuration.serverURL) }
         let connection = LobbyConnection(configuration: configuration) { inbox.post($0) }
         connection.start()
@@ -57,6 +56,13 @@ struct TerminalClient {
                     } catch {
                         state.apply(.protocolError("the ignore list was not saved: \(error)"), now: .now())
                     }
+                case .set(let key, let value):
+                    let outcome = SetCommand(path: configPath).run(key: key, value: value) {
+                        // The connection, the canvas and the log are made once, at start.
+                        ["server", "name", "log_dir", "colors"].contains($0) ? .nextStart : .now
+                    }
+                    if let changed = outcome.changed { state.use(changed) }
+                    state.noteSetting(outcome.lines, isError: outcome.isError, now: .now())
                 case .quit: quit()
                 case .redraw: canvas.forceFullRepaint()
                 }
@@ -105,5 +111,15 @@ struct TerminalClient {
                 }
             }
         }
+    }
+}
+
+extension ClientState {
+    /// Uses the settings that apply to a running client: at start and after `/set` saved one.
+    mutating func use(_ settings: ClientSettings) {
+        bell = settings.bell ?? true
+        timestampFormat = settings.timestamp
+        highlightWords = settings.highlightWords
+        if let filter = settings.filter.flatMap(JoinFilter.init(rawValue:)) { setJoinFilter(filter) }
     }
 }

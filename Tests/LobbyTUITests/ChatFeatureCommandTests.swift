@@ -178,3 +178,22 @@ struct HighlightWordTests {
         #expect(state.apply(.message(message(13, "alice", "deploy")), now: time("10:00")) == [])
     }
 }
+
+@Suite("Client state: /set")
+struct SetCommandStateTests {
+    @Test("/set is handed to the client loop, which owns the file, and says what happened with noteSetting")
+    func set() {
+        var state = connectedState()
+        #expect(state.submit("/set bell false") == [.set(key: "bell", value: "false")])
+        #expect(state.input.text.isEmpty)
+        #expect(state.submit("/set") == [.set(key: nil, value: nil)])
+        state.noteSetting(["bell = false (saved to /c/config.toml)"], now: time("10:00"))
+        state.noteSetting(
+            ["/set bell: bell must be true or false (nothing changed)"], isError: true, now: time("10:00"))
+        #expect(
+            state.kinds.suffix(2) == [
+                .notice("bell = false (saved to /c/config.toml)"),
+                .error("/set bell: bell must be true or false (nothing changed)"),
+            ])
+    }
+}
