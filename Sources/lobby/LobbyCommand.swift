@@ -12,6 +12,9 @@ import LobbyCore
 /// `lobby`: the terminal chat client.
 @main
 struct LobbyCommand: ParsableCommand {
+    /// Where the client connects when neither `--server`, `$LOBBY_SERVER` nor config.toml says.
+    static let defaultServer = "http://127.0.0.1:8080/connection"
+
     static let configuration = CommandConfiguration(
         commandName: "lobby",
         abstract: "Chat in a Lobby from the terminal.",
@@ -29,7 +32,7 @@ struct LobbyCommand: ParsableCommand {
         name: .customLong("server"),
         help: ArgumentHelp(
             "The server: host:port, or its URL (http://, https:// for TLS, ws://, wss://).",
-            discussion: "A URL without a path gets /connection. Default: http://127.0.0.1:8080/connection."))
+            discussion: "A URL without a path gets /connection. Default: \(LobbyCommand.defaultServer)."))
     var serverOption: String?
 
     @Option(
@@ -92,7 +95,7 @@ struct LobbyCommand: ParsableCommand {
     /// `--server`, else `$LOBBY_SERVER`, else the file's `server`, else the local default.
     var server: String {
         serverOption ?? environment("LOBBY_SERVER") ?? (try? settings())?.server
-            ?? "http://127.0.0.1:8080/connection"
+            ?? Self.defaultServer
     }
 
     /// `--name`, else `$LOBBY_NAME`, else the file's `name`, else `$USER`, else `guest`.

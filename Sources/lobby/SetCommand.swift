@@ -83,7 +83,7 @@ struct SetCommand {
     /// What each setting is when the file does not say (the options and `$LOBBY_SERVER`,
     /// `$LOBBY_NAME` still come first for server and name).
     private static let defaults = [
-        "server": "default http://127.0.0.1:8080/connection",
+        "server": "default \(LobbyCommand.defaultServer)",
         "name": "default $USER",
         "bell": "default true",
         "colors": "default true",
