@@ -24,8 +24,6 @@ public final class LobbyApplication: Service, Sendable {
     /// The admin listener (`--admin-listen`): metrics and kick, off the public port.
     private let adminChannel: (any Channel)?
     private let logger: Logger
-    /// Runs once the writer has drained: closes the store's connections (PostgreSQL).
-    private let closeStore: @Sendable () async -> Void
     /// Several nodes: what follows the room log and keeps the lease while the server runs.
     private let cluster: Cluster?
 
@@ -43,7 +41,7 @@ public final class LobbyApplication: Service, Sendable {
     init(
         configuration: ServerConfiguration, lobby: Lobby, writer: StoreWriter, group: MultiThreadedEventLoopGroup,
         serverChannel: any Channel, adminChannel: (any Channel)?, logger: Logger,
-        closeStore: @escaping @Sendable () async -> Void, cluster: Cluster? = nil
+        cluster: Cluster? = nil
     ) {
         self.cluster = cluster
         self.adminChannel = adminChannel
@@ -53,7 +51,6 @@ public final class LobbyApplication: Service, Sendable {
         self.group = group
         self.serverChannel = serverChannel
         self.logger = logger
-        self.closeStore = closeStore
     }
 
     public func run() async throws {
@@ -94,7 +91,8 @@ public final class LobbyApplication: Service, Sendable {
                 await task.value
             }
         }
-        await closeStore()
+        // After the writer drained: the store closes its connections (PostgreSQL).
+        await writer.store.shutdown()
         try? await self.group.shutdownGracefully()
     }
 
@@ -119,10 +117,9 @@ public func defaultNodeID(port: Int) -> String {
 ///   - sharedRoom: The store's shared parts when several nodes serve one lobby (PostgreSQL):
 ///     the lobby then follows the room log and keeps a lease. Nil: one node, ordered by its
 ///     own commits.
-///   - closeStore: Runs when the application has stopped and the writer has drained.
 public func buildApplication(
     configuration: ServerConfiguration, store: any LobbyStore, sharedRoom: (any SharedRoom)? = nil,
-    logger: Logger, metricsText: (@Sendable () -> [UInt8])? = nil, closeStore: @escaping @Sendable () async -> Void = {}
+    logger: Logger, metricsText: (@Sendable () -> [UInt8])? = nil
 ) async throws -> LobbyApplication {
     // First: a bad certificate or key stops the start with its reason, before the store is touched.
     let tlsContext = try configuration.tls?.makeServerContext()
@@ -215,7 +212,7 @@ public func buildApplication(
         }
         return LobbyApplication(
             configuration: configuration, lobby: lobby, writer: writer, group: group, serverChannel: channel,
-            adminChannel: adminChannel, logger: logger, closeStore: closeStore, cluster: cluster)
+            adminChannel: adminChannel, logger: logger, cluster: cluster)
     } catch {
         try? await group.shutdownGracefully()
         throw error

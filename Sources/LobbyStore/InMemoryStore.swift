@@ -123,6 +123,8 @@ public final class InMemoryStore: LobbyStore {
         state.withLock { $0.claims.values.sorted { $0.name < $1.name } }
     }
 
+    public func shutdown() async {}
+
     public func pruneSessions(endedBefore time: Timestamp) async throws -> Int {
         state.withLock { state in
             let before = state.sessions.count

@@ -68,6 +68,12 @@ public protocol LobbyStore: Sendable {
     /// Deletes the rows of sessions that ended before `time` (`--session-retention-days`);
     /// open sessions are never touched. Returns how many were deleted.
     func pruneSessions(endedBefore time: Timestamp) async throws -> Int
+
+    /// Closes what the store holds open (PostgreSQL: its pool and listening connection), once
+    /// the application that used it has stopped and its writer drained. The store owns its
+    /// lifecycle, so the composition root only opens it and the application only shuts it
+    /// down. Calls after it fail; a second call does nothing.
+    func shutdown() async
 }
 
 // MARK: - For adapters in other modules

@@ -45,6 +45,9 @@ public final class SQLiteStore: LobbyStore {
         openedFile = FileIdentity(path: path)
     }
 
+    /// The pool's connections close when the store is released: nothing to wait for here.
+    public func shutdown() async {}
+
     /// Throws when `path` is no longer the file this store opened (deleted or replaced).
     func checkFile() throws {
         guard let openedFile else { return }

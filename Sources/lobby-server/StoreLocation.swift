@@ -69,7 +69,7 @@ enum StoreLocation: Sendable, Equatable {
             do {
                 return try await buildApplication(
                     configuration: configuration, store: store, sharedRoom: store, logger: logger,
-                    metricsText: metricsText, closeStore: { await store.shutdown() })
+                    metricsText: metricsText)
             } catch {
                 await store.shutdown()
                 throw error

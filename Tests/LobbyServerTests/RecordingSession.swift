@@ -113,6 +113,10 @@ final class CommitTrackingStore: LobbyStore {
         try await inner.pruneSessions(endedBefore: time)
     }
 
+    func shutdown() async {
+        await inner.shutdown()
+    }
+
     func messages(before: Int64?, limit: Int) async throws -> [ChatMessage] {
         try await inner.messages(before: before, limit: limit)
     }

@@ -150,6 +150,10 @@ final class InstrumentedStore: LobbyStore {
         try await base.pruneSessions(endedBefore: time)
     }
 
+    func shutdown() async {
+        await base.shutdown()
+    }
+
     func messages(before: Int64?, limit: Int) async throws -> [ChatMessage] {
         try await base.messages(before: before, limit: limit)
     }
