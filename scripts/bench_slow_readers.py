@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import socket
 import sys
 import tempfile
 import time
@@ -19,14 +18,6 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import lobbytest  # noqa: E402
-
-
-def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise RuntimeError("no VmRSS")
 
 
 def main() -> int:
@@ -41,21 +32,10 @@ def main() -> int:
         workdir, args=["--heartbeat-ms", "0", "--chat-rate", "100000", "--chat-burst", "100000",
                        "--max-connections-per-ip", "100000", "--log-level", "warning", *options.server_arg]).start()
     try:
-        writer = lobbytest.identified_client(server, "writer", "raw")
-        big = "\U0001F600" * 3_990
-        for index in range(200):
-            writer.send_json("/app/chat", {"text": f"{index} {big}"})
-        writer.send_json("/app/chat", {"text": "written"}, receipt="written")
-        writer.wait_receipt("written", timeout=120)
-        writer.close()
+        lobbytest.store_largest_messages(server, timeout=120)
         time.sleep(1)
-        before = rss_kib(server.process.pid)
-        sleepers = []
-        for index in range(options.clients):
-            sleeper = lobbytest.identified_client(server, f"sleeper{index}", "raw",
-                                                  sockopt=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)])
-            sleeper.pause_reading()
-            sleepers.append(sleeper)
+        before = lobbytest.rss_kib(server.process.pid)
+        sleepers = [lobbytest.non_reading_client(server, f"sleeper{index}") for index in range(options.clients)]
         peak = before
         started = time.monotonic()
         for _ in range(80):
@@ -68,10 +48,10 @@ def main() -> int:
                 except Exception:
                     pass
             time.sleep(0.1)
-            peak = max(peak, rss_kib(server.process.pid))
+            peak = max(peak, lobbytest.rss_kib(server.process.pid))
         seconds = time.monotonic() - started
         time.sleep(1)
-        after = rss_kib(server.process.pid)
+        after = lobbytest.rss_kib(server.process.pid)
         ended = [s for s in server.sessions(all=True) if (s.get("user") or "").startswith("sleeper")]
         slow = sum(1 for s in ended if s.get("reason") == "slow")
         print("| scenario | clients | ended slow | RSS before | peak RSS | RSS after | growth (peak) | target |")

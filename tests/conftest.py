@@ -56,23 +56,23 @@ class Clients:
         self.holders: list[SessionHolder] = []
 
     def sockjs(self, server, **options):
-        return self._keep(lobbytest.SockJSClient(server, **options))
+        return self.keep(lobbytest.SockJSClient(server, **options))
 
     def raw(self, server, **options):
-        return self._keep(lobbytest.RawStompClient(server, **options))
+        return self.keep(lobbytest.RawStompClient(server, **options))
 
     def open(self, server, kind="sockjs", **options):
-        return self._keep(lobbytest.open_client(server, kind, **options))
+        return self.keep(lobbytest.open_client(server, kind, **options))
 
     def identified(self, server, name, kind="sockjs", **options):
-        return self._keep(lobbytest.identified_client(server, name, kind, **options))
+        return self.keep(lobbytest.identified_client(server, name, kind, **options))
 
     def holder(self, server, name, kind="sockjs", heartbeat=(0, 0)):
         holder = SessionHolder(server, name, kind, heartbeat)
         self.holders.append(holder)
         return holder
 
-    def _keep(self, client):
+    def keep(self, client):
         self.opened.append(client)
         return client
 

@@ -1077,3 +1077,37 @@ class SessionHolder:
         for stream in (self.process.stdout, self.process.stderr):
             if stream:
                 stream.close()
+
+
+# ---------------------------------------------------------------------------------------------
+# Clients that never read (issue 21): shared by tests/test_hardening.py and make bench
+# (scripts/bench_slow_readers.py)
+
+LARGEST_TEXT = "\U0001F600" * 3_990  # 3 990 characters, 15 960 bytes: the largest chat text there is
+
+
+def store_largest_messages(server: "LobbyServer", count: int = 200, timeout: float = 60) -> None:
+    """`count` chat messages of the largest text, stored (the last one's receipt came back)."""
+    writer = identified_client(server, "writer", "raw")
+    try:
+        for index in range(count):
+            writer.send_json("/app/chat", {"text": f"{index} {LARGEST_TEXT}"})
+        writer.send_json("/app/chat", {"text": "written"}, receipt="written")
+        writer.wait_receipt("written", timeout=timeout)
+    finally:
+        writer.close()
+
+
+def non_reading_client(server: "LobbyServer", name: str) -> "_StompClient":
+    """An identified raw client with a 4 KiB receive buffer that has stopped reading."""
+    client = identified_client(server, name, "raw", sockopt=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)])
+    client.pause_reading()
+    return client
+
+
+def rss_kib(pid: int) -> int:
+    with open(f"/proc/{pid}/status") as status:
+        for line in status:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+    raise AssertionError(f"no VmRSS for {pid}")

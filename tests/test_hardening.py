@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import http.client
 import os
-import socket
 import time
 
 import pytest
@@ -161,14 +160,6 @@ def test_one_subscription_per_destination(server, clients):
 # -- outbound memory --
 
 
-def rss_kib(pid: int) -> int:
-    with open(f"/proc/{pid}/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1])
-    raise AssertionError("no VmRSS")
-
-
 def test_readers_that_never_read_cost_bounded_memory(make_server, clients):
     """Clients with tiny receive buffers ask for history pages of large messages and never
     read: each is ended `slow` once its queue would pass --max-queued-bytes, whatever the frame
@@ -177,21 +168,10 @@ def test_readers_that_never_read_cost_bounded_memory(make_server, clients):
     measures 40 of them.)"""
     server = make_server("--heartbeat-ms", "0", "--chat-rate", "1000", "--chat-burst", "1000")
     bystander = clients.identified(server, "bystander")
-    writer = clients.identified(server, "writer", "raw")
-    big = "\U0001F600" * 3_990  # 3 990 characters, 15 960 bytes: the largest text there is
-    for index in range(200):
-        writer.send_json("/app/chat", {"text": f"{index} {big}"})
-    writer.send_json("/app/chat", {"text": "written"}, receipt="written")
-    writer.wait_receipt("written", timeout=60)
-    writer.close()
+    lobbytest.store_largest_messages(server)
     bystander.drain(1.0)
-    before = rss_kib(server.process.pid)
-    sleepers = []
-    for index in range(10):
-        sleeper = clients.identified(server, f"sleeper{index}", "raw",
-                                     sockopt=[(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)])
-        sleeper.pause_reading()
-        sleepers.append(sleeper)
+    before = lobbytest.rss_kib(server.process.pid)
+    sleepers = [clients.keep(lobbytest.non_reading_client(server, f"sleeper{index}")) for index in range(10)]
     for _ in range(60):
         open_sleepers = [s for s in sleepers if not s.is_closed]
         if not open_sleepers:
@@ -206,7 +186,7 @@ def test_readers_that_never_read_cost_bounded_memory(make_server, clients):
                what="the sleepers ended")
     ended = [s for s in server.sessions(all=True) if (s.get("user") or "").startswith("sleeper")]
     assert len(ended) == 10 and all(s["reason"] == "slow" for s in ended), ended
-    after = rss_kib(server.process.pid)
+    after = lobbytest.rss_kib(server.process.pid)
     lobbytest.measure(f"10 non-reading clients: server RSS {before} KiB -> {after} KiB")
     assert after - before < 64 * 1024, f"RSS grew {after - before} KiB"
     assert_bystander_fine(server, bystander, "memory held")

@@ -59,7 +59,7 @@ final class AdminHTTPHandler: ChannelInboundHandler {
             guard let metricsText = environment.metricsText else {
                 return respond(.notFound, text: "metrics are off (--no-metrics)\n", head, context)
             }
-            respond(.ok, bytes: metricsText(), contentType: "text/plain; version=0.0.4; charset=utf-8", head, context)
+            respond(.ok, bytes: metricsText(), contentType: LobbyMetrics.contentType, head, context)
         case ("/admin/kick", .POST):
             kick(head, context)
         case ("/metrics", _), ("/admin/kick", _):

@@ -214,7 +214,7 @@ final class HTTPHandler: ChannelInboundHandler, RemovableChannelHandler {
         guard head.method == .GET || head.method == .HEAD else { return methodNotAllowed("GET, HEAD", head, context) }
         guard let metricsText = environment.metricsText else { return notFound(head, context) }
         var headers = HTTPHeaders()
-        headers.add(name: "Content-Type", value: "text/plain; version=0.0.4; charset=utf-8")
+        headers.add(name: "Content-Type", value: LobbyMetrics.contentType)
         headers.add(name: "Cache-Control", value: Self.noStore)
         respond(.ok, bytes: metricsText(), headers: headers, head, context)
     }

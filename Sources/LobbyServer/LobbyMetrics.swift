@@ -17,6 +17,9 @@ struct LobbyMetrics: Sendable {
     let batchSize = Recorder(label: "lobby_store_batch_size", aggregate: true)
     let leaveBroadcastSeconds = Timer(label: "lobby_leave_broadcast_seconds")
 
+    /// What `/metrics` answers in (Prometheus text exposition format 0.0.4), on either listener.
+    static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
     /// The transports sessions arrive by (`SockJSService`'s names), each its own series.
     static let transports = [
         "websocket", "raw-websocket", "xhr", "xhr_streaming", "eventsource", "htmlfile", "jsonp-polling",
